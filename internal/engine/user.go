@@ -1,0 +1,43 @@
+package engine
+
+import "time"
+
+// Enforced actions, in the order they are listed.
+const (
+	ActionResetPassword        = "reset_password"
+	ActionRequireMFA           = "require_mfa"
+	ActionRequireManagedDevice = "require_managed_device"
+)
+
+// User risk set by remediation.
+const (
+	UserRiskHigh                 = "high"
+	UserRiskConfirmedCompromised = "confirmedCompromised"
+)
+
+// User is a user at risk: one that a remediating policy set to high risk,
+// with the actions user risk analytics enforces on them now.
+type User struct {
+	UserID            string    `json:"user_id"`
+	UserPrincipalName string    `json:"user_principal_name"`
+	RiskLevel         string    `json:"risk_level"`
+	RiskState         string    `json:"risk_state"`
+	ManagedDevice     bool      `json:"managed_device"`
+	Actions           []string  `json:"actions"`
+	RemediatedAt      time.Time `json:"remediated_at"`
+}
+
+// Remediation is one entry of the append-only audit log.
+type Remediation struct {
+	Time    time.Time `json:"time"`
+	UserID  string    `json:"user_id"`
+	AlertID string    `json:"alert_id"`
+	Policy  string    `json:"policy"`
+	Actions []string  `json:"actions"`
+	Outcome string    `json:"outcome"`
+}
+
+// Remediation outcomes.
+const (
+	OutcomeApplied = "applied" // the engine set the user to high risk
+)
