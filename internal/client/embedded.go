@@ -1,0 +1,94 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/service"
+)
+
+// EmbeddedConfig chooses the store of an in-process engine.
+type EmbeddedConfig struct {
+	// DataDir holds the SQLite database (default .idp).
+	DataDir string
+	// DatabaseURL selects PostgreSQL instead.
+	DatabaseURL string
+	Logger      hclog.Logger
+}
+
+// Embedded runs the engine in-process.
+type Embedded struct {
+	svc *service.Service
+}
+
+var _ Client = (*Embedded)(nil)
+
+// NewEmbedded opens the engine's store.
+func NewEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
+	svc, err := service.Open(ctx, service.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	return &Embedded{svc: svc}, nil
+}
+
+// NewEmbeddedService wraps an engine that is already open.
+func NewEmbeddedService(svc *service.Service) *Embedded { return &Embedded{svc: svc} }
+
+func (e *Embedded) Integration(ctx context.Context) (engine.Integration, error) {
+	return e.svc.Integration(ctx)
+}
+
+func (e *Embedded) SetIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error) {
+	return e.svc.SetIntegration(ctx, in)
+}
+
+func (e *Embedded) ResetIntegration(ctx context.Context) error { return e.svc.ResetIntegration(ctx) }
+
+func (e *Embedded) Policy(ctx context.Context, id string) (engine.Policy, error) {
+	return e.svc.Policy(ctx, id)
+}
+
+func (e *Embedded) Policies(ctx context.Context) ([]engine.Policy, error) { return e.svc.Policies(ctx) }
+
+func (e *Embedded) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
+	return e.svc.PutPolicy(ctx, p)
+}
+
+func (e *Embedded) DeletePolicy(ctx context.Context, id string) error { return e.svc.DeletePolicy(ctx, id) }
+
+// Alerts first catches up with the configured source, so a read reflects
+// everything it holds. While the integration is disabled nothing is
+// ingested, and the alerts already there are still answered.
+func (e *Embedded) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
+	if _, err := e.svc.Sync(ctx); err != nil && !errors.Is(err, engine.ErrDisabled) {
+		return engine.AlertPage{}, err
+	}
+	return e.svc.Alerts(ctx, q)
+}
+
+func (e *Embedded) Sync(ctx context.Context) (engine.IngestSummary, error) { return e.svc.Sync(ctx) }
+
+func (e *Embedded) IngestDetections(ctx context.Context, r io.Reader, source string) (engine.IngestSummary, error) {
+	return e.svc.IngestDetections(ctx, r, service.IngestOptions{Source: source})
+}
+
+func (e *Embedded) IngestDevices(ctx context.Context, r io.Reader, source string) (engine.IngestSummary, error) {
+	return e.svc.IngestDevices(ctx, r, service.IngestOptions{Source: source})
+}
+
+func (e *Embedded) Users(ctx context.Context) ([]engine.User, error) { return e.svc.Users(ctx) }
+
+func (e *Embedded) Remediations(ctx context.Context) ([]engine.Remediation, error) {
+	return e.svc.Remediations(ctx)
+}
+
+func (e *Embedded) Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error) {
+	return e.svc.Quarantine(ctx)
+}
+
+func (e *Embedded) Close() error { return e.svc.Close() }

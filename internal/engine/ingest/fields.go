@@ -1,0 +1,100 @@
+package ingest
+
+import (
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// The helpers below read one property of a Graph object under the rules of
+// DESIGN.md section 2: required text must be a non-empty string; checked
+// optional text must be a string or null; everything else is lenient, so an
+// odd value Graph may send one day is kept rather than refused.
+
+// requiredText is a property that must be a non-empty string.
+func requiredText(o *fastjson.Object, name string) (string, *RecordError) {
+	v := o.Get(name)
+	switch {
+	case v == nil || v.Type() == fastjson.TypeNull:
+		return "", reject("%s is missing", name)
+	case v.Type() != fastjson.TypeString:
+		return "", reject("%s is not a string (it is %s)", name, v.Type())
+	}
+	b := v.GetStringBytes()
+	if len(b) == 0 {
+		return "", reject("%s is empty", name)
+	}
+	return string(b), nil
+}
+
+// checkedText is an optional property that must be a string or null when
+// present.
+func checkedText(o *fastjson.Object, name string) (string, *RecordError) {
+	v := o.Get(name)
+	if v == nil || v.Type() == fastjson.TypeNull {
+		return "", nil
+	}
+	if v.Type() != fastjson.TypeString {
+		return "", reject("%s is not a string or null (it is %s)", name, v.Type())
+	}
+	return string(v.GetStringBytes()), nil
+}
+
+// lenientText is an optional property kept whatever it holds: a string as
+// itself, null as "", anything else as its JSON text.
+func lenientText(o *fastjson.Object, name string) string {
+	return textOf(o.Get(name))
+}
+
+func textOf(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	switch v.Type() {
+	case fastjson.TypeNull:
+		return ""
+	case fastjson.TypeString:
+		return string(v.GetStringBytes())
+	}
+	return string(v.MarshalTo(nil))
+}
+
+// requiredTime is a property that must hold an ISO-8601 time.
+func requiredTime(o *fastjson.Object, name string) (time.Time, *RecordError) {
+	v := o.Get(name)
+	if v == nil || v.Type() == fastjson.TypeNull {
+		return time.Time{}, reject("%s is missing", name)
+	}
+	return timeValue(v, name)
+}
+
+// optionalTime is a property that may be absent or null, but when present
+// must hold an ISO-8601 time.
+func optionalTime(o *fastjson.Object, name string) (time.Time, *RecordError) {
+	v := o.Get(name)
+	if v == nil || v.Type() == fastjson.TypeNull {
+		return time.Time{}, nil
+	}
+	return timeValue(v, name)
+}
+
+func timeValue(v *fastjson.Value, name string) (time.Time, *RecordError) {
+	if v.Type() != fastjson.TypeString {
+		return time.Time{}, reject("%s is not an ISO-8601 time (it is %s)", name, v.Type())
+	}
+	b := v.GetStringBytes()
+	t, err := parseTime(b)
+	if err != nil {
+		return time.Time{}, reject("%s is not an ISO-8601 time: %q", name, clip(b))
+	}
+	return t, nil
+}
+
+// clip keeps quoted values in reasons short: the whole record is in raw.
+func clip(b []byte) string {
+	const max = 64
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
+}

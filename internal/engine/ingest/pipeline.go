@@ -1,0 +1,238 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+)
+
+// Decoder turns one record's bytes into a value or a quarantine reason.
+type Decoder[T any] interface {
+	Decode(raw []byte) (T, *RecordError)
+}
+
+// NewDetectionDecoder and NewDeviceDecoder make one decoder per worker.
+func NewDetectionDecoder() Decoder[engine.Detection] { return &DetectionDecoder{} }
+func NewDeviceDecoder() Decoder[engine.Device]       { return &DeviceDecoder{} }
+
+// Item is the outcome for one record read.
+type Item[T any] struct {
+	Value T
+	Line  int64
+	// Reject is why the record is quarantined; nil when it was accepted.
+	Reject *RecordError
+	// Raw is the record's whole text, kept only for rejected records;
+	// Spill holds it instead when it was larger than the limit.
+	Raw   []byte
+	Spill *Spill
+}
+
+// Batch is a run of consecutive records in input order.
+type Batch[T any] struct {
+	Items []Item[T]
+	// Safe is the offset from which a later read may resume once this
+	// batch and every one before it are committed.
+	Safe int64
+	// RawBytes is the size of the rejected text held in memory.
+	RawBytes int64
+}
+
+// Options bound the pipeline's memory; zero values take the defaults.
+type Options struct {
+	MaxRecordBytes int
+	StartOffset    int64
+	BatchRecords   int // records per batch (default 2048)
+	BatchBytes     int // input bytes per batch (default 2 MiB)
+	Workers        int // decoding goroutines (default GOMAXPROCS)
+}
+
+func (o *Options) defaults() {
+	if o.MaxRecordBytes <= 0 {
+		o.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if o.BatchRecords <= 0 {
+		o.BatchRecords = 2048
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 2 << 20
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+}
+
+// rawBatch is a batch before decoding: records copied into one arena.
+type rawBatch struct {
+	seq   int
+	arena []byte
+	recs  []rawRecord
+	safe  int64
+	limit int // the maximum record size, for the reason of oversize records
+}
+
+type rawRecord struct {
+	start, end int
+	line       int64
+	spill      *Spill
+	reason     string
+}
+
+type decoded[T any] struct {
+	seq   int
+	batch Batch[T]
+}
+
+// Run reads r, decodes its records on several goroutines and hands the
+// batches to fn one at a time, in input order, on the calling goroutine.
+// Reading and decoding run ahead of fn by a bounded number of batches, so
+// memory stays flat whatever the input size. Run stops at the first error
+// from reading or from fn.
+func Run[T any](ctx context.Context, r io.Reader, opts Options, newDecoder func() Decoder[T], fn func(Batch[T]) error) (Format, error) {
+	opts.defaults()
+	splitter, format := NewSplitter(r, opts.MaxRecordBytes, opts.StartOffset)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	work := make(chan rawBatch, opts.Workers)
+	done := make(chan decoded[T], opts.Workers)
+	var readErr error
+	var wg sync.WaitGroup
+
+	go func() {
+		defer close(work)
+		readErr = split(ctx, splitter, opts, work)
+	}()
+	wg.Add(opts.Workers)
+	for i := 0; i < opts.Workers; i++ {
+		go func() {
+			defer wg.Done()
+			dec := newDecoder()
+			for rb := range work {
+				select {
+				case done <- decoded[T]{seq: rb.seq, batch: decodeBatch(dec, rb)}:
+				case <-ctx.Done():
+					discardRaw(rb)
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+
+	pending := map[int]Batch[T]{}
+	next := 0
+	var fnErr error
+	for d := range done {
+		if fnErr != nil {
+			discard(d.batch)
+			continue
+		}
+		pending[d.seq] = d.batch
+		for {
+			b, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if fnErr = fn(b); fnErr != nil {
+				cancel()
+				break
+			}
+		}
+	}
+	for _, b := range pending {
+		discard(b)
+	}
+	if fnErr != nil {
+		return format, fnErr
+	}
+	if readErr != nil {
+		return format, readErr
+	}
+	return format, ctx.Err()
+}
+
+// split copies records into raw batches.
+func split(ctx context.Context, sp Splitter, opts Options, work chan<- rawBatch) error {
+	seq := 0
+	rb := rawBatch{limit: opts.MaxRecordBytes}
+	send := func() bool {
+		rb.safe = sp.Safe()
+		select {
+		case work <- rb:
+		case <-ctx.Done():
+			discardRaw(rb)
+			return false
+		}
+		seq++
+		rb = rawBatch{seq: seq, limit: opts.MaxRecordBytes}
+		return true
+	}
+	for {
+		rec, err := sp.Next()
+		if errors.Is(err, io.EOF) {
+			if len(rb.recs) > 0 || seq == 0 {
+				send()
+			}
+			return nil
+		}
+		if err != nil {
+			discardRaw(rb)
+			return err
+		}
+		start := len(rb.arena)
+		rb.arena = append(rb.arena, rec.Raw...)
+		rb.recs = append(rb.recs, rawRecord{start: start, end: len(rb.arena), line: rec.Line, spill: rec.Spill, reason: rec.Reason})
+		if len(rb.recs) >= opts.BatchRecords || len(rb.arena) >= opts.BatchBytes {
+			if !send() {
+				return ctx.Err()
+			}
+		}
+	}
+}
+
+func decodeBatch[T any](dec Decoder[T], rb rawBatch) Batch[T] {
+	b := Batch[T]{Items: make([]Item[T], len(rb.recs)), Safe: rb.safe}
+	for i, rr := range rb.recs {
+		it := &b.Items[i]
+		it.Line = rr.line
+		raw := rb.arena[rr.start:rr.end]
+		switch {
+		case rr.spill != nil:
+			it.Spill = rr.spill
+			it.Reject = reject("the record is larger than the maximum record size of %d bytes (it has %d)", rb.limit, rr.spill.Size)
+		case rr.reason != "":
+			it.Reject = &RecordError{Reason: rr.reason}
+		default:
+			it.Value, it.Reject = dec.Decode(raw)
+		}
+		if it.Reject != nil && it.Spill == nil {
+			it.Raw = append([]byte(nil), raw...)
+			b.RawBytes += int64(len(raw))
+		}
+	}
+	return b
+}
+
+func discardRaw(rb rawBatch) {
+	for _, rr := range rb.recs {
+		if rr.spill != nil {
+			rr.spill.Close()
+		}
+	}
+}
+
+func discard[T any](b Batch[T]) {
+	for _, it := range b.Items {
+		if it.Spill != nil {
+			it.Spill.Close()
+		}
+	}
+}

@@ -1,0 +1,95 @@
+// Package service is the engine as one object: a store, a clock and a
+// logger, with every operation the command line, the provider and the
+// server call. It wires the other engine packages together and keeps no
+// state of its own between calls, so several processes on one database
+// behave like one.
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
+)
+
+// Config chooses the store and tunes ingestion; zero values take defaults.
+type Config struct {
+	// DataDir holds the SQLite database (default ".idp").
+	DataDir string
+	// DatabaseURL selects PostgreSQL instead of SQLite when set.
+	DatabaseURL string
+	Clock       engine.Clock
+	Logger      hclog.Logger
+	// MaxRecordBytes is the size above which a record is quarantined.
+	MaxRecordBytes int
+	// TxRecords is how many records one transaction commits. Larger
+	// transactions ingest faster (sorted writes touch each page once) and
+	// hold more memory.
+	TxRecords int
+}
+
+// DefaultDataDir is where the embedded store lives when nothing is set.
+const DefaultDataDir = ".idp"
+
+// Service is the engine.
+type Service struct {
+	store store.Store
+	clock engine.Clock
+	log   hclog.Logger
+	cfg   Config
+}
+
+// openPostgres is set by the PostgreSQL store's package when it is linked
+// in, so this package does not depend on it.
+var openPostgres func(ctx context.Context, url string, log hclog.Logger) (store.Store, error)
+
+// Open opens the store the configuration names and returns the engine on it.
+func Open(ctx context.Context, cfg Config) (*Service, error) {
+	cfg = withDefaults(cfg)
+	var st store.Store
+	var err error
+	if cfg.DatabaseURL != "" {
+		if openPostgres == nil {
+			return nil, fmt.Errorf("%w: this build has no PostgreSQL store", engine.ErrInvalid)
+		}
+		st, err = openPostgres(ctx, cfg.DatabaseURL, cfg.Logger.Named("store"))
+	} else {
+		st, err = sqlite.Open(ctx, cfg.DataDir, sqlite.Options{})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return New(st, cfg), nil
+}
+
+// New returns the engine on an open store.
+func New(st store.Store, cfg Config) *Service {
+	cfg = withDefaults(cfg)
+	return &Service{store: st, clock: cfg.Clock, log: cfg.Logger, cfg: cfg}
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.DataDir == "" {
+		cfg.DataDir = DefaultDataDir
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = engine.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = hclog.NewNullLogger()
+	}
+	if cfg.TxRecords <= 0 {
+		cfg.TxRecords = 100_000
+	}
+	return cfg
+}
+
+// Store exposes the store, for tests and the server's readiness check.
+func (s *Service) Store() store.Store { return s.store }
+
+// Close closes the store.
+func (s *Service) Close() error { return s.store.Close() }

@@ -1,0 +1,184 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/policy"
+	"github.com/idp/terraform-provider-idp/internal/engine/store"
+)
+
+// Integration returns the settings, the defaults until they are written.
+func (s *Service) Integration(ctx context.Context) (engine.Integration, error) {
+	var in engine.Integration
+	err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		in, err = integration(ctx, r)
+		return err
+	})
+	return in, err
+}
+
+func integration(ctx context.Context, r store.Reader) (engine.Integration, error) {
+	in, found, err := r.Integration(ctx)
+	if err != nil || !found {
+		return engine.DefaultIntegration(), err
+	}
+	return in, nil
+}
+
+// SetIntegration validates and stores the settings.
+func (s *Service) SetIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error) {
+	if err := ValidateIntegration(in); err != nil {
+		return in, err
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
+			return err
+		}
+		return tx.PutIntegration(ctx, in)
+	})
+	if err != nil {
+		return in, err
+	}
+	s.log.Info("integration updated", "enabled", in.Enabled, "retention_days", in.RetentionDays)
+	return in, nil
+}
+
+// ResetIntegration restores the defaults and leaves alerts alone.
+func (s *Service) ResetIntegration(ctx context.Context) error {
+	_, err := s.SetIntegration(ctx, engine.DefaultIntegration())
+	return err
+}
+
+// ValidateIntegration checks the settings against the contract.
+func ValidateIntegration(in engine.Integration) error {
+	if in.RetentionDays < engine.MinRetentionDays || in.RetentionDays > engine.MaxRetentionDays {
+		return &policy.FieldError{Field: "retention_days", Err: fmt.Errorf("%w: %d is outside %d to %d",
+			engine.ErrInvalid, in.RetentionDays, engine.MinRetentionDays, engine.MaxRetentionDays)}
+	}
+	if src := in.Source; src != nil {
+		if (src.File == nil) == (src.Graph == nil) {
+			return &policy.FieldError{Field: "source", Err: fmt.Errorf("%w: exactly one of file or graph must be set", engine.ErrInvalid)}
+		}
+	}
+	return nil
+}
+
+// Policy returns one policy by ID: a built-in's settings (its defaults until
+// tuned) or a custom policy.
+func (s *Service) Policy(ctx context.Context, id string) (engine.Policy, error) {
+	all, err := s.Policies(ctx)
+	if err != nil {
+		return engine.Policy{}, err
+	}
+	for _, p := range all {
+		if p.ID() == id {
+			return p, nil
+		}
+	}
+	return engine.Policy{}, fmt.Errorf("policy %q: %w", id, engine.ErrNotFound)
+}
+
+// Policies lists the built-ins (tuned or default) and then the custom
+// policies by name.
+func (s *Service) Policies(ctx context.Context) ([]engine.Policy, error) {
+	var out []engine.Policy
+	err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		out, err = policies(ctx, r)
+		return err
+	})
+	return out, err
+}
+
+func policies(ctx context.Context, r store.Reader) ([]engine.Policy, error) {
+	stored, err := r.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]engine.Policy{}
+	for _, p := range stored {
+		byID[p.ID()] = p
+	}
+	var out []engine.Policy
+	for _, b := range policy.Builtins() {
+		if p, ok := byID[b.ID()]; ok {
+			b = p
+			delete(byID, b.ID())
+		}
+		out = append(out, b)
+	}
+	var custom []engine.Policy
+	for _, p := range byID {
+		custom = append(custom, p)
+	}
+	sort.Slice(custom, func(i, j int) bool { return custom[i].ID() < custom[j].ID() })
+	return append(out, custom...), nil
+}
+
+// PutPolicy fills defaults, validates and stores a policy. A built-in is
+// tuned; a custom policy is created or replaced.
+func (s *Service) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
+	p, err := policy.Normalize(p)
+	if err != nil {
+		return p, err
+	}
+	if _, err := policy.Compile(p); err != nil {
+		return p, err
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
+			return err
+		}
+		return tx.PutPolicy(ctx, p)
+	})
+	if err != nil {
+		return p, err
+	}
+	s.log.Info("policy updated", "policy", p.ID(), "enabled", p.Enabled, "severity", p.Severity)
+	return p, nil
+}
+
+// DeletePolicy restores a built-in's defaults or deletes a custom policy.
+// Alerts stay until retention purges them.
+func (s *Service) DeletePolicy(ctx context.Context, id string) error {
+	if _, err := s.Policy(ctx, id); err != nil {
+		return err
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
+			return err
+		}
+		return tx.DeletePolicy(ctx, id)
+	})
+	if err == nil {
+		s.log.Info("policy reset or deleted", "policy", id)
+	}
+	return err
+}
+
+// compiledPolicies compiles the policies in effect for one transaction.
+// A stored policy that no longer compiles (written by a newer engine, say)
+// is reported rather than silently skipped.
+func compiledPolicies(ctx context.Context, r store.Reader) ([]*policy.Compiled, error) {
+	ps, err := policies(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*policy.Compiled, 0, len(ps))
+	for _, p := range ps {
+		c, err := policy.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("policy %q cannot be used: %w", p.ID(), err)
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// IsNotFound is errors.Is(err, engine.ErrNotFound), for readability.
+func IsNotFound(err error) bool { return errors.Is(err, engine.ErrNotFound) }

@@ -1,0 +1,137 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+)
+
+const alertColumns = `id, policy, severity, status, user_id, upn, display_name, detection_count, risk_event_types, first_seen, last_seen, created_at, updated_at`
+
+func scanAlert(rows *sql.Rows) (engine.Alert, error) {
+	var a engine.Alert
+	var severity int
+	var types string
+	var first, last, created, updated int64
+	if err := rows.Scan(&a.ID, &a.Policy, &severity, &a.Status, &a.UserID, &a.UserPrincipalName, &a.UserDisplayName,
+		&a.DetectionCount, &types, &first, &last, &created, &updated); err != nil {
+		return a, err
+	}
+	a.Severity = engine.SeverityOfRank(severity)
+	if err := json.Unmarshal([]byte(types), &a.RiskEventTypes); err != nil {
+		return a, err
+	}
+	a.FirstSeen = time.Unix(0, first).UTC()
+	a.LastSeen = time.Unix(0, last).UTC()
+	a.CreatedAt = time.Unix(0, created).UTC()
+	a.UpdatedAt = time.Unix(0, updated).UTC()
+	return a, nil
+}
+
+func (t *tx) Alerts(ctx context.Context, ids []string) (map[string]engine.Alert, error) {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	out := make(map[string]engine.Alert)
+	err := t.queryIn(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id`, ``, len(sorted),
+		func(i int) any { return sorted[i] },
+		func(rows *sql.Rows) error {
+			a, err := scanAlert(rows)
+			if err == nil {
+				out[a.ID] = a
+			}
+			return err
+		})
+	return out, err
+}
+
+func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (engine.AlertPage, error) {
+	where := []string{`updated_at >= ?`}
+	args := []any{notBefore.UnixNano()}
+	if q.Policy != "" {
+		where = append(where, `policy = ?`)
+		args = append(args, q.Policy)
+	}
+	if q.MinSeverity != "" {
+		where = append(where, `severity >= ?`)
+		args = append(args, q.MinSeverity.Rank())
+	}
+	if q.Status != "" {
+		where = append(where, `status = ?`)
+		args = append(args, string(q.Status))
+	}
+	if q.UserPrincipalName != "" {
+		// User principal names are case-insensitive in Entra ID.
+		where = append(where, `upn = ? COLLATE NOCASE`)
+		args = append(args, q.UserPrincipalName)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, `last_seen >= ?`)
+		args = append(args, q.Since.UnixNano())
+	}
+	if !q.Until.IsZero() {
+		where = append(where, `first_seen < ?`)
+		args = append(args, q.Until.UnixNano())
+	}
+	cond := strings.Join(where, ` AND `)
+	page := engine.AlertPage{Alerts: []engine.Alert{}}
+	if err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE `+cond, args...).Scan(&page.Total); err != nil {
+		return page, err
+	}
+	query := `SELECT ` + alertColumns + ` FROM alerts WHERE ` + cond + ` ORDER BY last_seen DESC, id`
+	if q.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	rows, err := t.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Alerts = append(page.Alerts, a)
+	}
+	return page, rows.Err()
+}
+
+func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
+	sorted := slices.Clone(as)
+	slices.SortFunc(sorted, func(a, b engine.Alert) int { return strings.Compare(a.ID, b.ID) })
+	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`)`, ``, 13, len(sorted),
+		func(i int, buf []any) []any {
+			a := &sorted[i]
+			types, _ := json.Marshal(a.RiskEventTypes)
+			return append(buf, a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserID, a.UserPrincipalName,
+				a.UserDisplayName, a.DetectionCount, string(types), a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(),
+				a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano())
+		})
+}
+
+func (t *tx) DeleteAlerts(ctx context.Context, ids []string) error {
+	st, err := t.stmt(ctx, `DELETE FROM alerts WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := st.ExecContext(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) PurgeAlerts(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := t.q.ExecContext(ctx, `DELETE FROM alerts WHERE updated_at < ?`, cutoff.UnixNano())
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

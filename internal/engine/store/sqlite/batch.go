@@ -1,0 +1,100 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
+// rowsPerStatement is how many rows one multi-row statement carries: one
+// statement per row costs more in the driver than in SQLite itself.
+const rowsPerStatement = 128
+
+// tx is a read or write transaction with a cache of prepared statements.
+type tx struct {
+	q     *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (t *tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := t.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := t.q.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = s
+	return s, nil
+}
+
+func (t *tx) close() {
+	for _, s := range t.stmts {
+		s.Close()
+	}
+}
+
+// values builds "(?,?,?),(?,?,?)" for n rows of width placeholders.
+func values(n, width int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
+}
+
+// placeholders builds "?,?,?" for an IN list.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// execRows runs "prefix VALUES (...),(...) suffix" over n rows in chunks,
+// with args(i, buf) appending row i's arguments.
+func (t *tx) execRows(ctx context.Context, prefix, suffix string, width, n int, args func(i int, buf []any) []any) error {
+	buf := make([]any, 0, width*rowsPerStatement)
+	for start := 0; start < n; start += rowsPerStatement {
+		end := min(start+rowsPerStatement, n)
+		st, err := t.stmt(ctx, prefix+" VALUES "+values(end-start, width)+" "+suffix)
+		if err != nil {
+			return err
+		}
+		buf = buf[:0]
+		for i := start; i < end; i++ {
+			buf = args(i, buf)
+		}
+		if _, err := st.ExecContext(ctx, buf...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryIn runs "prefix IN (...) suffix" over n keys in chunks and hands each
+// result row to scan.
+func (t *tx) queryIn(ctx context.Context, prefix, suffix string, n int, key func(i int) any, scan func(*sql.Rows) error) error {
+	buf := make([]any, 0, rowsPerStatement)
+	for start := 0; start < n; start += rowsPerStatement {
+		end := min(start+rowsPerStatement, n)
+		st, err := t.stmt(ctx, prefix+" IN ("+placeholders(end-start)+") "+suffix)
+		if err != nil {
+			return err
+		}
+		buf = buf[:0]
+		for i := start; i < end; i++ {
+			buf = append(buf, key(i))
+		}
+		rows, err := st.QueryContext(ctx, buf...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+// Package store is the engine's persistence: one Store interface, a
+// conformance suite every implementation runs (storetest), and the
+// implementations (sqlite, postgres). A store is deliberately plain: it
+// reads and writes rows in bulk; every decision (dedup, membership, alert
+// state, remediation) is the engine's, so that all backends agree.
+package store
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+)
+
+// Store is one database.
+type Store interface {
+	// Update runs fn in a write transaction and commits when fn returns
+	// nil. Writers are serialized where they could conflict (SQLite holds
+	// the write lock; PostgreSQL locks what Tx.Lock names).
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn against a consistent snapshot.
+	View(ctx context.Context, fn func(Reader) error) error
+	Close() error
+}
+
+// Reader reads. Lookups by key return only what exists, never an error for
+// a missing key.
+type Reader interface {
+	// Integration returns the stored settings; found is false when they
+	// were never written.
+	Integration(ctx context.Context) (in engine.Integration, found bool, err error)
+	// Policies returns the stored policies (built-ins only once tuned).
+	Policies(ctx context.Context) ([]engine.Policy, error)
+
+	Detections(ctx context.Context, keys []engine.DetectionKey) (map[engine.DetectionKey]StoredDetection, error)
+	// Members returns the members of window groups.
+	Members(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey][]engine.Member, error)
+	Alerts(ctx context.Context, ids []string) (map[string]engine.Alert, error)
+	// QueryAlerts filters alerts updated at or after notBefore (retention).
+	QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (engine.AlertPage, error)
+
+	DeviceVersions(ctx context.Context, ids []string) (map[string]time.Time, error)
+	// ManagedUsers returns which of the users have a device that is
+	// managed and compliant.
+	ManagedUsers(ctx context.Context, userIDs []string) (map[string]bool, error)
+
+	// UserRisks returns the stored risk of the given users, or of all
+	// users when ids is nil.
+	UserRisks(ctx context.Context, ids []string) (map[string]UserRisk, error)
+	Remediations(ctx context.Context) ([]engine.Remediation, error)
+	Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error)
+
+	// Cursor returns a source's committed position ("" when none).
+	Cursor(ctx context.Context, source string) (string, error)
+}
+
+// Tx reads its own writes and writes.
+type Tx interface {
+	Reader
+	// Lock takes the locks a batch needs before it reads what it will
+	// change, so that concurrent writers on a shared database serialize on
+	// the detections and groups they share and on nothing else. It may be
+	// called several times per transaction, always in the order
+	// detections, groups, users, so that lock order is the same everywhere.
+	Lock(ctx context.Context, keys LockKeys) error
+
+	PutIntegration(ctx context.Context, in engine.Integration) error
+	PutPolicy(ctx context.Context, p engine.Policy) error
+	DeletePolicy(ctx context.Context, id string) error
+
+	PutDetections(ctx context.Context, ds []StoredDetection) error
+	PutMembers(ctx context.Context, ms []engine.Member) error
+	DeleteMembers(ctx context.Context, refs []MemberRef) error
+	// PutAlerts inserts or replaces alerts by id.
+	PutAlerts(ctx context.Context, as []engine.Alert) error
+	DeleteAlerts(ctx context.Context, ids []string) error
+	// PurgeAlerts deletes alerts last updated before cutoff.
+	PurgeAlerts(ctx context.Context, cutoff time.Time) (int64, error)
+
+	PutDevices(ctx context.Context, ds []engine.Device) error
+	PutUserRisks(ctx context.Context, us []UserRisk) error
+	AppendRemediations(ctx context.Context, rs []engine.Remediation) error
+	AppendQuarantine(ctx context.Context, qs []QuarantineRecord) error
+	SetCursor(ctx context.Context, source, cursor string) error
+}
+
+// StoredDetection is what the store keeps of a detection: enough to tell a
+// newer copy from a duplicate and to undo its group memberships when a newer
+// copy moves it.
+type StoredDetection struct {
+	Key     engine.DetectionKey
+	Version time.Time
+	Groups  []engine.GroupKey
+}
+
+// MemberRef names one member of one group.
+type MemberRef struct {
+	Group     engine.GroupKey
+	Detection engine.DetectionKey
+}
+
+// UserRisk is the risk remediation set on a user.
+type UserRisk struct {
+	UserID            string
+	UserPrincipalName string
+	RiskLevel         string
+	RiskState         string
+	RemediatedAt      time.Time
+}
+
+// QuarantineRecord is a quarantine entry on its way in: its text comes from
+// a reader so that a record of any size is stored without being held in
+// memory at once.
+type QuarantineRecord struct {
+	Entry engine.QuarantineEntry
+	Raw   io.Reader
+}
+
+// LockKeys names what a batch is about to change.
+type LockKeys struct {
+	Detections []engine.DetectionKey
+	Groups     []engine.GroupKey
+	// Users are the users a batch may remediate.
+	Users []string
+	// Settings locks the integration and policies for a change.
+	Settings bool
+}
