@@ -17,6 +17,8 @@ var AlertStatuses = []AlertStatus{AlertOpen, AlertResolved}
 // detections in one window. Its ID is derived from the policy and the key,
 // so every engine process computes the same one.
 type Alert struct {
+	// Group is the key the alert is stored under; ID is derived from it.
+	Group             GroupKey    `json:"-"`
 	ID                string      `json:"id"`
 	Policy            string      `json:"policy"`
 	Severity          Severity    `json:"severity"`

@@ -112,10 +112,12 @@ func Run[T any](ctx context.Context, r io.Reader, opts Options, newDecoder func(
 			defer wg.Done()
 			dec := newDecoder()
 			for rb := range work {
+				b := decodeBatch(dec, rb)
+				recycle(rb)
 				select {
-				case done <- decoded[T]{seq: rb.seq, batch: decodeBatch(dec, rb)}:
+				case done <- decoded[T]{seq: rb.seq, batch: b}:
 				case <-ctx.Done():
-					discardRaw(rb)
+					discard(b)
 				}
 			}
 		}()
@@ -159,10 +161,29 @@ func Run[T any](ctx context.Context, r io.Reader, opts Options, newDecoder func(
 	return format, ctx.Err()
 }
 
+// arenas recycles the raw batches' buffers: a batch's text is only needed
+// until it is decoded.
+var arenas sync.Pool
+
+func newRawBatch(seq int, opts Options) rawBatch {
+	rb := rawBatch{seq: seq, limit: opts.MaxRecordBytes}
+	if a, ok := arenas.Get().(*rawBatch); ok {
+		rb.arena, rb.recs = a.arena[:0], a.recs[:0]
+	} else {
+		rb.arena = make([]byte, 0, opts.BatchBytes+64<<10)
+		rb.recs = make([]rawRecord, 0, opts.BatchRecords)
+	}
+	return rb
+}
+
+func recycle(rb rawBatch) {
+	arenas.Put(&rawBatch{arena: rb.arena, recs: rb.recs})
+}
+
 // split copies records into raw batches.
 func split(ctx context.Context, sp Splitter, opts Options, work chan<- rawBatch) error {
 	seq := 0
-	rb := rawBatch{limit: opts.MaxRecordBytes}
+	rb := newRawBatch(seq, opts)
 	send := func() bool {
 		rb.safe = sp.Safe()
 		select {
@@ -172,7 +193,7 @@ func split(ctx context.Context, sp Splitter, opts Options, work chan<- rawBatch)
 			return false
 		}
 		seq++
-		rb = rawBatch{seq: seq, limit: opts.MaxRecordBytes}
+		rb = newRawBatch(seq, opts)
 		return true
 	}
 	for {

@@ -14,7 +14,7 @@ import (
 // while any member does. CreatedAt and UpdatedAt are left to the caller. It
 // depends only on the set of members, never on their order.
 func Aggregate(policyID string, g engine.GroupKey, members []engine.Member) engine.Alert {
-	a := engine.Alert{ID: g.AlertID(), Policy: policyID, Status: engine.AlertResolved, DetectionCount: len(members)}
+	a := engine.Alert{Group: g, ID: g.AlertID(), Policy: policyID, Status: engine.AlertResolved, DetectionCount: len(members)}
 	if len(members) == 0 {
 		return a
 	}

@@ -47,9 +47,9 @@ func (s *Service) newDetectionUnit(source string, policies []*policy.Compiled) *
 	return &detectionUnit{s: s, source: source, policies: policies, pending: map[engine.DetectionKey]*pendingDetection{}}
 }
 
-func (u *detectionUnit) records() int     { return len(u.pending) + len(u.quarantine) }
-func (u *detectionUnit) rawBytes() int64  { return u.raw }
-func (u *detectionUnit) discard()         { discardQuarantine(u.quarantine) }
+func (u *detectionUnit) records() int    { return len(u.pending) + len(u.quarantine) }
+func (u *detectionUnit) rawBytes() int64 { return u.raw }
+func (u *detectionUnit) discard()        { discardQuarantine(u.quarantine) }
 func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
 	for i := range b.Items {
 		it := &b.Items[i]
@@ -90,11 +90,15 @@ func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
 	}
 }
 
-// touched is one group whose alert must be recomputed.
-type touched struct {
-	// single is the only member of a per-detection group (nil when the
-	// detection left the group).
-	single *engine.Member
+// change is what one unit does to one group: members it adds or replaces
+// and members it removes. Per-detection groups have at most one member,
+// the detection itself.
+type change struct {
+	upserts []engine.Member
+	removed []engine.DetectionKey
+	// fresh is set when the group cannot have existed before this unit (the
+	// group of a detection never seen), so there is no alert to look up.
+	fresh bool
 }
 
 func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integration) (engine.IngestSummary, error) {
@@ -114,66 +118,66 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 		return sum, err
 	}
 
-	var puts []store.StoredDetection
-	var memberPuts []engine.Member
-	var memberDels []store.MemberRef
-	groups := map[engine.GroupKey]*touched{}
+	puts := make([]store.StoredDetection, 0, len(u.pending))
+	changes := map[engine.GroupKey]*change{}
+	changeOf := func(g engine.GroupKey) *change {
+		c := changes[g]
+		if c == nil {
+			c = &change{}
+			changes[g] = c
+		}
+		return c
+	}
 	for key, p := range u.pending {
 		old, exists := existing[key]
-		changed := false
-		for _, v := range p.chain {
-			switch {
-			case exists && v <= old.Version.UnixNano():
-				sum.Duplicates++
-				continue
-			case !exists && !changed:
-				sum.Accepted++
-			default:
-				sum.Updated++
-			}
-			changed = true
-		}
-		sum.Duplicates += p.dups
-		if !changed {
+		if !classify(p, old, exists, &sum) {
 			continue
 		}
 		for _, g := range old.Groups {
 			if !containsGroup(p.groups, g) {
-				if g.PerWindow() {
-					memberDels = append(memberDels, store.MemberRef{Group: g, Detection: key})
-				}
-				groups[g] = &touched{}
+				c := changeOf(g)
+				c.removed = append(c.removed, key)
 			}
 		}
 		for _, g := range p.groups {
 			m := p.member
 			m.Group = g
-			if g.PerWindow() {
-				memberPuts = append(memberPuts, m)
+			c := changeOf(g)
+			c.upserts = append(c.upserts, m)
+			if !exists && !g.PerWindow() {
+				c.fresh = true
 			}
-			groups[g] = &touched{single: &m}
 		}
 		puts = append(puts, store.StoredDetection{Key: key, Version: timeOf(p.chain[len(p.chain)-1]), Groups: p.groups})
 	}
-
-	if err := u.writeDetections(ctx, tx, puts, memberPuts, memberDels); err != nil {
+	if err := tx.PutDetections(ctx, puts); err != nil {
 		return sum, err
 	}
-	if err := u.s.recomputeAlerts(ctx, tx, in, u.policies, groups, &sum); err != nil {
+	if err := u.s.applyGroupChanges(ctx, tx, in, u.policies, changes, &sum); err != nil {
 		return sum, err
 	}
 	return sum, appendQuarantine(ctx, tx, u.quarantine, u.s.clock.Now())
 }
 
-func (u *detectionUnit) writeDetections(ctx context.Context, tx store.Tx, puts []store.StoredDetection,
-	memberPuts []engine.Member, memberDels []store.MemberRef) error {
-	if err := tx.PutDetections(ctx, puts); err != nil {
-		return err
+// classify counts a pending detection's copies against the stored version,
+// as if each copy had been applied in input order, and reports whether the
+// newest copy changes what is stored.
+func classify(p *pendingDetection, old store.StoredDetection, exists bool, sum *engine.IngestSummary) bool {
+	changed := false
+	for _, v := range p.chain {
+		switch {
+		case exists && v <= old.Version.UnixNano():
+			sum.Duplicates++
+			continue
+		case !exists && !changed:
+			sum.Accepted++
+		default:
+			sum.Updated++
+		}
+		changed = true
 	}
-	if err := tx.DeleteMembers(ctx, memberDels); err != nil {
-		return err
-	}
-	return tx.PutMembers(ctx, memberPuts)
+	sum.Duplicates += p.dups
+	return changed
 }
 
 func containsGroup(gs []engine.GroupKey, g engine.GroupKey) bool {
@@ -185,58 +189,68 @@ func containsGroup(gs []engine.GroupKey, g engine.GroupKey) bool {
 	return false
 }
 
-// recomputeAlerts brings the alert of every touched group in line with its
-// members and the policy as it is now, then remediates the users of open
-// alerts of remediating policies.
-func (s *Service) recomputeAlerts(ctx context.Context, tx store.Tx, in engine.Integration, policies []*policy.Compiled,
-	groups map[engine.GroupKey]*touched, sum *engine.IngestSummary) error {
-	keys := make([]engine.GroupKey, 0, len(groups))
-	var windows []engine.GroupKey
-	ids := make([]string, 0, len(groups))
-	for g := range groups {
-		keys = append(keys, g)
-		ids = append(ids, g.AlertID())
+// applyGroupChanges writes the members that changed and brings the alert
+// of every changed group in line with its members and its policy as it is
+// now, then remediates the users of open alerts of remediating policies.
+// Members are read before they are written: most groups in a batch are new,
+// and looking up an empty range is cheaper than reading back fresh rows.
+func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.Integration, policies []*policy.Compiled,
+	changes map[engine.GroupKey]*change, sum *engine.IngestSummary) error {
+	groups := make([]engine.GroupKey, 0, len(changes))
+	var windows, known []engine.GroupKey
+	for g, c := range changes {
+		groups = append(groups, g)
 		if g.PerWindow() {
 			windows = append(windows, g)
 		}
+		if !c.fresh {
+			known = append(known, g)
+		}
 	}
-	if err := tx.Lock(ctx, store.LockKeys{Groups: keys}); err != nil {
+	if err := tx.Lock(ctx, store.LockKeys{Groups: groups}); err != nil {
 		return err
 	}
-	members, err := tx.Members(ctx, windows)
+	stored, err := tx.Members(ctx, windows)
 	if err != nil {
 		return err
 	}
-	existing, err := tx.Alerts(ctx, ids)
+	existing, err := tx.Alerts(ctx, known)
 	if err != nil {
 		return err
 	}
+
+	var memberPuts []engine.Member
+	var memberDels []store.MemberRef
 	byTag := map[engine.PolicyTag]*policy.Compiled{}
 	for _, c := range policies {
 		byTag[engine.PolicyTagOf(c.Policy.ID())] = c
 	}
 	now := s.clock.Now()
 	var puts []engine.Alert
-	var dels []string
+	var dels []engine.GroupKey
 	var candidates []remediate.Candidate
-	for g, t := range groups {
+	for g, ch := range changes {
+		var ms []engine.Member
+		if g.PerWindow() {
+			for _, d := range ch.removed {
+				memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
+			}
+			memberPuts = append(memberPuts, ch.upserts...)
+			ms = mergeMembers(stored[g], ch)
+		} else {
+			ms = ch.upserts
+		}
 		c := byTag[g.Policy()]
 		if c == nil || !c.Policy.Enabled {
 			// A disabled (or deleted) policy makes no new alerts and keeps
 			// its old ones as they are.
 			continue
 		}
-		var ms []engine.Member
-		if g.PerWindow() {
-			ms = members[g]
-		} else if t.single != nil {
-			ms = []engine.Member{*t.single}
-		}
 		a := policy.Aggregate(c.Policy.ID(), g, ms)
-		old, had := existing[a.ID]
+		old, had := existing[g]
 		if len(ms) == 0 || !c.Alerts(a.Severity) {
 			if had {
-				dels = append(dels, a.ID)
+				dels = append(dels, g)
 			}
 			continue
 		}
@@ -255,6 +269,12 @@ func (s *Service) recomputeAlerts(ctx context.Context, tx store.Tx, in engine.In
 			candidates = append(candidates, remediate.Candidate{AlertID: a.ID, Policy: a.Policy, UserID: a.UserID, UserPrincipalName: a.UserPrincipalName})
 		}
 	}
+	if err := tx.DeleteMembers(ctx, memberDels); err != nil {
+		return err
+	}
+	if err := tx.PutMembers(ctx, memberPuts); err != nil {
+		return err
+	}
 	if err := tx.PutAlerts(ctx, puts); err != nil {
 		return err
 	}
@@ -264,6 +284,27 @@ func (s *Service) recomputeAlerts(ctx context.Context, tx store.Tx, in engine.In
 	n, err := s.remediate(ctx, tx, in, candidates, now)
 	sum.UsersRemediated += n
 	return err
+}
+
+// mergeMembers applies a unit's change to a group's stored members.
+func mergeMembers(stored []engine.Member, ch *change) []engine.Member {
+	if len(stored) == 0 {
+		return ch.upserts
+	}
+	drop := make(map[engine.DetectionKey]bool, len(ch.removed)+len(ch.upserts))
+	for _, d := range ch.removed {
+		drop[d] = true
+	}
+	for _, m := range ch.upserts {
+		drop[m.Detection] = true
+	}
+	out := make([]engine.Member, 0, len(stored)+len(ch.upserts))
+	for _, m := range stored {
+		if !drop[m.Detection] {
+			out = append(out, m)
+		}
+	}
+	return append(out, ch.upserts...)
 }
 
 // sameAlert compares what members decide, not the engine's timestamps.

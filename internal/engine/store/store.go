@@ -25,7 +25,8 @@ type Store interface {
 }
 
 // Reader reads. Lookups by key return only what exists, never an error for
-// a missing key.
+// a missing key. Methods may reorder the slices they are given (stores sort
+// keys to read and write in index order); callers must not rely on order.
 type Reader interface {
 	// Integration returns the stored settings; found is false when they
 	// were never written.
@@ -36,7 +37,8 @@ type Reader interface {
 	Detections(ctx context.Context, keys []engine.DetectionKey) (map[engine.DetectionKey]StoredDetection, error)
 	// Members returns the members of window groups.
 	Members(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey][]engine.Member, error)
-	Alerts(ctx context.Context, ids []string) (map[string]engine.Alert, error)
+	// Alerts returns the alerts of the given groups.
+	Alerts(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey]engine.Alert, error)
 	// QueryAlerts filters alerts updated at or after notBefore (retention).
 	QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (engine.AlertPage, error)
 
@@ -72,9 +74,9 @@ type Tx interface {
 	PutDetections(ctx context.Context, ds []StoredDetection) error
 	PutMembers(ctx context.Context, ms []engine.Member) error
 	DeleteMembers(ctx context.Context, refs []MemberRef) error
-	// PutAlerts inserts or replaces alerts by id.
+	// PutAlerts inserts or replaces alerts by group.
 	PutAlerts(ctx context.Context, as []engine.Alert) error
-	DeleteAlerts(ctx context.Context, ids []string) error
+	DeleteAlerts(ctx context.Context, groups []engine.GroupKey) error
 	// PurgeAlerts deletes alerts last updated before cutoff.
 	PurgeAlerts(ctx context.Context, cutoff time.Time) (int64, error)
 

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,17 +12,19 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
-const alertColumns = `id, policy, severity, status, user_id, upn, display_name, detection_count, risk_event_types, first_seen, last_seen, created_at, updated_at`
+const alertColumns = `grp, id, policy, severity, status, user_id, upn, display_name, detection_count, risk_event_types, first_seen, last_seen, created_at, updated_at`
 
 func scanAlert(rows *sql.Rows) (engine.Alert, error) {
 	var a engine.Alert
 	var severity int
 	var types string
 	var first, last, created, updated int64
-	if err := rows.Scan(&a.ID, &a.Policy, &severity, &a.Status, &a.UserID, &a.UserPrincipalName, &a.UserDisplayName,
+	var grp []byte
+	if err := rows.Scan(&grp, &a.ID, &a.Policy, &severity, &a.Status, &a.UserID, &a.UserPrincipalName, &a.UserDisplayName,
 		&a.DetectionCount, &types, &first, &last, &created, &updated); err != nil {
 		return a, err
 	}
+	copy(a.Group[:], grp)
 	a.Severity = engine.SeverityOfRank(severity)
 	if err := json.Unmarshal([]byte(types), &a.RiskEventTypes); err != nil {
 		return a, err
@@ -33,16 +36,15 @@ func scanAlert(rows *sql.Rows) (engine.Alert, error) {
 	return a, nil
 }
 
-func (t *tx) Alerts(ctx context.Context, ids []string) (map[string]engine.Alert, error) {
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
-	out := make(map[string]engine.Alert)
-	err := t.queryIn(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id`, ``, len(sorted),
-		func(i int) any { return sorted[i] },
+func (t *tx) Alerts(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey]engine.Alert, error) {
+	slices.SortFunc(groups, func(a, b engine.GroupKey) int { return bytes.Compare(a[:], b[:]) })
+	out := make(map[engine.GroupKey]engine.Alert)
+	err := t.queryIn(ctx, `SELECT `+alertColumns+` FROM alerts WHERE grp`, ``, len(groups),
+		func(i int) any { return groups[i][:] },
 		func(rows *sql.Rows) error {
 			a, err := scanAlert(rows)
 			if err == nil {
-				out[a.ID] = a
+				out[a.Group] = a
 			}
 			return err
 		})
@@ -103,25 +105,24 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 }
 
 func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
-	sorted := slices.Clone(as)
-	slices.SortFunc(sorted, func(a, b engine.Alert) int { return strings.Compare(a.ID, b.ID) })
-	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`)`, ``, 13, len(sorted),
+	slices.SortFunc(as, func(a, b engine.Alert) int { return bytes.Compare(a.Group[:], b.Group[:]) })
+	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`)`, ``, 14, len(as),
 		func(i int, buf []any) []any {
-			a := &sorted[i]
+			a := &as[i]
 			types, _ := json.Marshal(a.RiskEventTypes)
-			return append(buf, a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserID, a.UserPrincipalName,
+			return append(buf, a.Group[:], a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserID, a.UserPrincipalName,
 				a.UserDisplayName, a.DetectionCount, string(types), a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(),
 				a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano())
 		})
 }
 
-func (t *tx) DeleteAlerts(ctx context.Context, ids []string) error {
-	st, err := t.stmt(ctx, `DELETE FROM alerts WHERE id = ?`)
+func (t *tx) DeleteAlerts(ctx context.Context, groups []engine.GroupKey) error {
+	st, err := t.stmt(ctx, `DELETE FROM alerts WHERE grp = ?`)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if _, err := st.ExecContext(ctx, id); err != nil {
+	for _, g := range groups {
+		if _, err := st.ExecContext(ctx, g[:]); err != nil {
 			return err
 		}
 	}

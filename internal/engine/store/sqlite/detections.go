@@ -12,7 +12,7 @@ import (
 )
 
 func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[engine.DetectionKey]store.StoredDetection, error) {
-	sorted := slices.Clone(keys)
+	sorted := keys
 	slices.SortFunc(sorted, func(a, b engine.DetectionKey) int { return bytes.Compare(a[:], b[:]) })
 	out := make(map[engine.DetectionKey]store.StoredDetection)
 	err := t.queryIn(ctx, `SELECT key, version, groups FROM detections WHERE key`, ``, len(sorted),
@@ -31,10 +31,10 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 	return out, err
 }
 
-// PutDetections writes in key order: sorted inserts touch each B-tree page
-// once per batch instead of once per row.
+// PutDetections writes in key order (sorting ds in place): sorted inserts
+// touch each B-tree page once per batch instead of once per row.
 func (t *tx) PutDetections(ctx context.Context, ds []store.StoredDetection) error {
-	sorted := slices.Clone(ds)
+	sorted := ds
 	slices.SortFunc(sorted, func(a, b store.StoredDetection) int { return bytes.Compare(a.Key[:], b.Key[:]) })
 	return t.execRows(ctx, `INSERT INTO detections (key, version, groups)`,
 		`ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups`,
@@ -68,44 +68,42 @@ func decodeGroups(b []byte) []engine.GroupKey {
 }
 
 func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey][]engine.Member, error) {
-	sorted := slices.Clone(groups)
-	slices.SortFunc(sorted, func(a, b engine.GroupKey) int { return bytes.Compare(a[:], b[:]) })
+	slices.SortFunc(groups, func(a, b engine.GroupKey) int { return bytes.Compare(a[:], b[:]) })
 	out := make(map[engine.GroupKey][]engine.Member)
-	err := t.queryIn(ctx, `SELECT grp, det, activity, severity, open, risk_event_type, user_id, upn, display_name FROM members WHERE grp`, ``, len(sorted),
-		func(i int) any { return sorted[i][:] },
+	var grp, det, payload []byte
+	err := t.queryIn(ctx, `SELECT grp, det, payload FROM members WHERE grp`, ``, len(groups),
+		func(i int) any { return groups[i][:] },
 		func(rows *sql.Rows) error {
-			var grp, det []byte
-			var activity int64
-			var severity int
-			var m engine.Member
-			if err := rows.Scan(&grp, &det, &activity, &severity, &m.Open, &m.RiskEventType, &m.UserID, &m.UserPrincipalName, &m.UserDisplayName); err != nil {
+			if err := rows.Scan(&grp, &det, &payload); err != nil {
 				return err
 			}
-			copy(m.Group[:], grp)
-			copy(m.Detection[:], det)
-			m.ActivityTime = time.Unix(0, activity).UTC()
-			m.Severity = engine.SeverityOfRank(severity)
-			out[m.Group] = append(out[m.Group], m)
+			var g engine.GroupKey
+			var d engine.DetectionKey
+			copy(g[:], grp)
+			copy(d[:], det)
+			m, err := store.DecodeMember(g, d, payload)
+			if err != nil {
+				return err
+			}
+			out[g] = append(out[g], m)
 			return nil
 		})
 	return out, err
 }
 
+// PutMembers writes in key order (and sorts ms in place to do so).
 func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
-	sorted := slices.Clone(ms)
-	slices.SortFunc(sorted, func(a, b engine.Member) int {
+	slices.SortFunc(ms, func(a, b engine.Member) int {
 		if c := bytes.Compare(a.Group[:], b.Group[:]); c != 0 {
 			return c
 		}
 		return bytes.Compare(a.Detection[:], b.Detection[:])
 	})
-	return t.execRows(ctx, `INSERT INTO members (grp, det, activity, severity, open, risk_event_type, user_id, upn, display_name)`,
-		`ON CONFLICT (grp, det) DO UPDATE SET activity = excluded.activity, severity = excluded.severity, open = excluded.open,
-			risk_event_type = excluded.risk_event_type, user_id = excluded.user_id, upn = excluded.upn, display_name = excluded.display_name`,
-		9, len(sorted), func(i int, buf []any) []any {
-			m := &sorted[i]
-			return append(buf, m.Group[:], m.Detection[:], m.ActivityTime.UnixNano(), m.Severity.Rank(), m.Open,
-				m.RiskEventType, m.UserID, m.UserPrincipalName, m.UserDisplayName)
+	return t.execRows(ctx, `INSERT INTO members (grp, det, payload)`,
+		`ON CONFLICT (grp, det) DO UPDATE SET payload = excluded.payload`,
+		3, len(ms), func(i int, buf []any) []any {
+			m := &ms[i]
+			return append(buf, m.Group[:], m.Detection[:], store.EncodeMember(*m))
 		})
 }
 

@@ -209,8 +209,19 @@ func testMembers(t *testing.T, s store.Store) {
 	})
 }
 
+// gk is the group key of the test alert with the given id.
+func gk(id string) engine.GroupKey { return engine.DetectionGroup("test", engine.KeyOf(id)) }
+
+func gks(ids ...string) []engine.GroupKey {
+	out := make([]engine.GroupKey, len(ids))
+	for i, id := range ids {
+		out[i] = gk(id)
+	}
+	return out
+}
+
 func alert(id, policy string, sev engine.Severity, status engine.AlertStatus, upn string, first, last, updated time.Duration) engine.Alert {
-	return engine.Alert{ID: id, Policy: policy, Severity: sev, Status: status, UserID: "id-" + upn, UserPrincipalName: upn,
+	return engine.Alert{Group: gk(id), ID: id, Policy: policy, Severity: sev, Status: status, UserID: "id-" + upn, UserPrincipalName: upn,
 		UserDisplayName: "Name " + upn, DetectionCount: 3, RiskEventTypes: []string{"a", "b"},
 		FirstSeen: at(first), LastSeen: at(last), CreatedAt: at(updated - time.Hour), UpdatedAt: at(updated)}
 }
@@ -223,19 +234,19 @@ func testAlerts(t *testing.T, s store.Store) {
 	a.DetectionCount, a.Status = 4, engine.AlertResolved
 	update(t, s, func(tx store.Tx) error { return tx.PutAlerts(ctx, []engine.Alert{a}) })
 	view(t, s, func(r store.Reader) error {
-		got, err := r.Alerts(ctx, []string{"a1", "a2", "nope"})
+		got, err := r.Alerts(ctx, gks("a1", "a2", "nope"))
 		if err != nil {
 			return err
 		}
-		if len(got) != 2 || !sameAlert(got["a1"], a) || !sameAlert(got["a2"], b) {
+		if len(got) != 2 || !sameAlert(got[gk("a1")], a) || !sameAlert(got[gk("a2")], b) {
 			t.Fatalf("alerts = %+v, want %+v and %+v", got, a, b)
 		}
 		return nil
 	})
-	update(t, s, func(tx store.Tx) error { return tx.DeleteAlerts(ctx, []string{"a2", "nope"}) })
+	update(t, s, func(tx store.Tx) error { return tx.DeleteAlerts(ctx, gks("a2", "nope")) })
 	view(t, s, func(r store.Reader) error {
-		got, err := r.Alerts(ctx, []string{"a1", "a2"})
-		if err == nil && (len(got) != 1 || got["a1"].ID != "a1") {
+		got, err := r.Alerts(ctx, gks("a1", "a2"))
+		if err == nil && (len(got) != 1 || got[gk("a1")].ID != "a1") {
 			t.Fatalf("after delete: %+v", got)
 		}
 		return err
@@ -243,7 +254,7 @@ func testAlerts(t *testing.T, s store.Store) {
 }
 
 func sameAlert(a, b engine.Alert) bool {
-	return a.ID == b.ID && a.Policy == b.Policy && a.Severity == b.Severity && a.Status == b.Status && a.UserID == b.UserID &&
+	return a.Group == b.Group && a.ID == b.ID && a.Policy == b.Policy && a.Severity == b.Severity && a.Status == b.Status && a.UserID == b.UserID &&
 		a.UserPrincipalName == b.UserPrincipalName && a.UserDisplayName == b.UserDisplayName && a.DetectionCount == b.DetectionCount &&
 		strings.Join(a.RiskEventTypes, ",") == strings.Join(b.RiskEventTypes, ",") && a.FirstSeen.Equal(b.FirstSeen) &&
 		a.LastSeen.Equal(b.LastSeen) && a.CreatedAt.Equal(b.CreatedAt) && a.UpdatedAt.Equal(b.UpdatedAt) &&
@@ -323,8 +334,8 @@ func testPurgeAlerts(t *testing.T, s store.Store) {
 		return err
 	})
 	view(t, s, func(r store.Reader) error {
-		got, err := r.Alerts(ctx, []string{"old", "edge", "new"})
-		if err == nil && (n != 1 || len(got) != 2 || got["old"].ID != "") {
+		got, err := r.Alerts(ctx, gks("old", "edge", "new"))
+		if err == nil && (n != 1 || len(got) != 2 || got[gk("old")].ID != "") {
 			t.Fatalf("purged %d, left %v; want only the alert updated before the cutoff purged", n, got)
 		}
 		return err
@@ -535,4 +546,3 @@ func testConcurrentWriters(t *testing.T, s store.Store) {
 		return err
 	})
 }
-

@@ -20,22 +20,21 @@ CREATE TABLE detections (
 ) WITHOUT ROWID;
 
 -- Members of window groups, clustered by group so that recomputing an
--- alert reads one contiguous range.
+-- alert reads one contiguous range. The payload packs the member's fields
+-- (store.EncodeMember).
 CREATE TABLE members (
-    grp             BLOB NOT NULL,
-    det             BLOB NOT NULL,
-    activity        INTEGER NOT NULL,
-    severity        INTEGER NOT NULL,
-    open            INTEGER NOT NULL,
-    risk_event_type TEXT NOT NULL,
-    user_id         TEXT NOT NULL,
-    upn             TEXT NOT NULL,
-    display_name    TEXT NOT NULL,
+    grp     BLOB NOT NULL,
+    det     BLOB NOT NULL,
+    payload BLOB NOT NULL,
     PRIMARY KEY (grp, det)
 ) WITHOUT ROWID;
 
+-- Alerts are keyed by their group, so a batch's alerts (recent windows)
+-- land in one region of the table. Queries scan: alerts are few next to
+-- detections, and every index would slow ingest down.
 CREATE TABLE alerts (
-    id               TEXT PRIMARY KEY,
+    grp              BLOB PRIMARY KEY,
+    id               TEXT NOT NULL,
     policy           TEXT NOT NULL,
     severity         INTEGER NOT NULL,
     status           TEXT NOT NULL,
@@ -48,9 +47,7 @@ CREATE TABLE alerts (
     last_seen        INTEGER NOT NULL,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL
-);
-CREATE INDEX alerts_by_last_seen ON alerts (last_seen DESC, id);
-CREATE INDEX alerts_by_updated_at ON alerts (updated_at);
+) WITHOUT ROWID;
 
 CREATE TABLE devices (
     id               TEXT PRIMARY KEY,
