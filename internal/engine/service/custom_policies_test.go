@@ -579,6 +579,10 @@ func TestCustomPolicyLifecycle(t *testing.T) {
 			_, err := svc.CreatePolicy(ctx, engine.Policy{Type: engine.PolicyRiskySignIn, Enabled: true})
 			return err
 		}, engine.ErrInvalid, "type"},
+		{"create an unknown type", func() error {
+			_, err := svc.CreatePolicy(ctx, engine.Policy{Type: "sigma", Name: "x", Enabled: true})
+			return err
+		}, engine.ErrInvalid, "type"},
 		{"custom named like a built-in", func() error { _, err := svc.PutPolicy(ctx, custom(engine.PolicyRiskySignIn, `true`)); return err }, engine.ErrInvalid, "name"},
 		{"bad condition", func() error { _, err := svc.PutPolicy(ctx, custom("beta", `detection.nope`)); return err }, engine.ErrInvalid, "condition"},
 		{"delete unknown", func() error { return svc.DeletePolicy(ctx, "nope") }, engine.ErrNotFound, ""},

@@ -141,7 +141,7 @@ func (s *Service) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy
 // not silently share one policy. Built-ins always exist and cannot be
 // created.
 func (s *Service) CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
-	if p.Type != engine.PolicyCustom {
+	if policy.IsBuiltin(p.Type) {
 		return p, &policy.FieldError{Field: "type", Err: fmt.Errorf("%w: %q is a built-in policy: it always exists and is tuned with PutPolicy, not created",
 			engine.ErrInvalid, p.Type)}
 	}
