@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"flag"
+	"strings"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
 // The read-only listings: policies, users, remediations and quarantine.
@@ -73,10 +76,10 @@ func runPolicies(ctx context.Context, c *invocation) error {
 	for i, p := range ps {
 		views[i] = policyView{Type: p.Type, Name: p.ID(), Enabled: p.Enabled, Severity: string(p.Severity),
 			RemediateRiskyUsers: p.RemediateRiskyUsers, Condition: p.Condition}
-		if p.GroupBy == "user" {
+		if p.GroupBy == engine.GroupByUser {
 			views[i].AggregationWindow = p.AggregationWindow.String()
 		}
-		if p.Type == "custom" {
+		if p.Type == engine.PolicyCustom {
 			views[i].GroupBy = p.GroupBy
 		}
 	}
@@ -85,7 +88,10 @@ func runPolicies(ctx context.Context, c *invocation) error {
 	}
 	t := newTable(c.env.Stdout, "TYPE", "NAME", "ENABLED", "SEVERITY", "WINDOW", "REMEDIATE", "GROUP BY", "CONDITION")
 	for _, v := range views {
-		t.row(v.Type, v.Name, v.Enabled, v.Severity, v.AggregationWindow, v.RemediateRiskyUsers, v.GroupBy, v.Condition)
+		// A condition may span lines and hold tabs, which would break the
+		// table's rows and columns; the JSON output keeps it as written.
+		t.row(v.Type, v.Name, v.Enabled, v.Severity, v.AggregationWindow, v.RemediateRiskyUsers, v.GroupBy,
+			strings.Join(strings.Fields(v.Condition), " "))
 	}
 	return t.flush()
 }

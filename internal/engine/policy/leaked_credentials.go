@@ -1,6 +1,10 @@
 package policy
 
-import "github.com/idp/terraform-provider-idp/internal/engine"
+import (
+	"fmt"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+)
 
 // leakedCredentials alerts on each detection of leaked credentials: the
 // user's valid credentials were found leaked. Default threshold low, so it
@@ -41,4 +45,8 @@ func (leakedCredentials) Selector(engine.Policy) (Selector, error) {
 	return func(d *engine.Detection) (bool, error) {
 		return d.RiskEventType == engine.RiskEventLeakedCredentials, nil
 	}, nil
+}
+
+func (leakedCredentials) unselected(_ engine.Policy, d *engine.Detection) string {
+	return fmt.Sprintf("the policy selects only riskEventType %q, and the detection's is %q", engine.RiskEventLeakedCredentials, d.RiskEventType)
 }

@@ -1,6 +1,10 @@
 package policy
 
-import "github.com/idp/terraform-provider-idp/internal/engine"
+import (
+	"fmt"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+)
 
 // riskySignIn aggregates a user's risky sign-ins, sign-ins that were
 // probably not performed by the user, into one alert per window. Default
@@ -45,4 +49,11 @@ func (riskySignIn) Selector(engine.Policy) (Selector, error) {
 	return func(d *engine.Detection) (bool, error) {
 		return d.Activity == engine.ActivitySignIn && d.RiskEventType != engine.RiskEventLeakedCredentials, nil
 	}, nil
+}
+
+func (riskySignIn) unselected(_ engine.Policy, d *engine.Detection) string {
+	if d.RiskEventType == engine.RiskEventLeakedCredentials {
+		return fmt.Sprintf("the policy leaves riskEventType %q to the %s policy", engine.RiskEventLeakedCredentials, engine.PolicyLeakedCredentials)
+	}
+	return fmt.Sprintf("the policy selects only detections with activity %q, and the detection's is %q", engine.ActivitySignIn, d.Activity)
 }

@@ -71,7 +71,17 @@ func ValidateIntegration(in engine.Integration) error {
 // Policy returns one policy by ID: a built-in's settings (its defaults until
 // tuned) or a custom policy.
 func (s *Service) Policy(ctx context.Context, id string) (engine.Policy, error) {
-	all, err := s.Policies(ctx)
+	var p engine.Policy
+	err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		p, err = findPolicy(ctx, r, id)
+		return err
+	})
+	return p, err
+}
+
+func findPolicy(ctx context.Context, r store.Reader, id string) (engine.Policy, error) {
+	all, err := policies(ctx, r)
 	if err != nil {
 		return engine.Policy{}, err
 	}
@@ -121,18 +131,39 @@ func policies(ctx context.Context, r store.Reader) ([]engine.Policy, error) {
 }
 
 // PutPolicy fills defaults, validates and stores a policy. A built-in is
-// tuned; a custom policy is created or replaced.
+// tuned; a custom policy is created, or replaced when its name exists.
 func (s *Service) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
-	p, err := policy.Normalize(p)
+	return s.putPolicy(ctx, p, false)
+}
+
+// CreatePolicy creates a custom policy and refuses, with an error wrapping
+// engine.ErrAlreadyExists, a name that is taken: two configurations must
+// not silently share one policy. Built-ins always exist and cannot be
+// created.
+func (s *Service) CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
+	if policy.IsBuiltin(p.Type) {
+		return p, &policy.FieldError{Field: "type", Err: fmt.Errorf("%w: %q is a built-in policy: it always exists and is tuned with PutPolicy, not created",
+			engine.ErrInvalid, p.Type)}
+	}
+	return s.putPolicy(ctx, p, true)
+}
+
+func (s *Service) putPolicy(ctx context.Context, p engine.Policy, create bool) (engine.Policy, error) {
+	c, err := policy.Compile(p)
 	if err != nil {
 		return p, err
 	}
-	if _, err := policy.Compile(p); err != nil {
-		return p, err
-	}
+	p = c.Policy
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
 			return err
+		}
+		if create {
+			if _, err := findPolicy(ctx, tx, p.ID()); err == nil {
+				return &policy.FieldError{Field: "name", Err: fmt.Errorf("custom policy %q: %w (import it, or choose another name)", p.ID(), engine.ErrAlreadyExists)}
+			} else if !IsNotFound(err) {
+				return err
+			}
 		}
 		return tx.PutPolicy(ctx, p)
 	})
@@ -143,14 +174,15 @@ func (s *Service) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy
 	return p, nil
 }
 
-// DeletePolicy restores a built-in's defaults or deletes a custom policy.
-// Alerts stay until retention purges them.
+// DeletePolicy restores a built-in's defaults or deletes a custom policy;
+// an unknown ID is engine.ErrNotFound. Alerts stay until retention purges
+// them.
 func (s *Service) DeletePolicy(ctx context.Context, id string) error {
-	if _, err := s.Policy(ctx, id); err != nil {
-		return err
-	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
+			return err
+		}
+		if _, err := findPolicy(ctx, tx, id); err != nil {
 			return err
 		}
 		return tx.DeletePolicy(ctx, id)
