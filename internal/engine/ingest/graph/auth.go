@@ -31,7 +31,9 @@ func newTokens(cfg Config, r redactor) *tokens {
 			ClientID:     cfg.ClientID,
 			ClientSecret: cfg.ClientSecret,
 			TokenURL:     cfg.AuthorityURL + "/" + url.PathEscape(cfg.TenantID) + "/oauth2/v2.0/token",
-			Scopes:       []string{cfg.GraphURL + "/.default"},
+			// The scope names the resource, Graph's origin, whatever path
+			// graph_url may carry.
+			Scopes: []string{origin(cfg.GraphURL) + "/.default"},
 			// In the form body, as Entra ID documents it. The auto-detected
 			// default would first try HTTP Basic, which both doubles the
 			// token requests on failure and puts the secret in a header
@@ -107,4 +109,13 @@ func (t *tokens) fetchError(ctx context.Context, err error) error {
 		return &tokenError{msg: t.redact.String(prefix + ": " + err.Error()), retry: true}
 	}
 	return &tokenError{msg: t.redact.String(prefix + ": " + err.Error())}
+}
+
+// origin is scheme://host of a URL already validated by baseURL.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Scheme + "://" + u.Host
 }
