@@ -26,9 +26,8 @@ type call struct {
 
 // answer is the successful response of a call.
 type answer struct {
-	header   http.Header
-	body     []byte
-	attempts int
+	header http.Header
+	body   []byte
 }
 
 // send runs a call to success or to a definitive failure. Every attempt
@@ -58,15 +57,16 @@ func (c *Client) send(ctx context.Context, k call) (*answer, int, error) {
 			}
 			failures++
 			last = err
-			if err := c.wait(ctx, k, failures, nil, err); err != nil {
-				return nil, attempts, err
+			if failures < c.cfg.MaxAttempts {
+				if err := c.wait(ctx, k, failures, nil, err); err != nil {
+					return nil, attempts, err
+				}
 			}
 			continue
 		}
 		attempts++
 		ans, err := c.attempt(ctx, k, token)
 		if err == nil {
-			ans.attempts = attempts
 			return ans, attempts, nil
 		}
 		if ctx.Err() != nil {

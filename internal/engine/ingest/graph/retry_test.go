@@ -39,30 +39,12 @@ func TestThrottledAndFailingPullsConverge(t *testing.T) {
 		{
 			name:     "429 with Retry-After in seconds",
 			behavior: graphtest.Behavior{ThrottleEvery: 3, RetryAfter: 7 * time.Second},
-			check: func(t *testing.T, sleeps []time.Duration, st graphtest.Stats) {
-				if st.Throttled == 0 || len(sleeps) != st.Throttled {
-					t.Fatalf("%d sleeps for %d throttled requests", len(sleeps), st.Throttled)
-				}
-				for _, d := range sleeps {
-					if d != 7*time.Second {
-						t.Errorf("slept %v, Retry-After said 7s", d)
-					}
-				}
-			},
+			check:    everySleepIs(7 * time.Second),
 		},
 		{
 			name:     "429 with Retry-After as an HTTP date",
 			behavior: graphtest.Behavior{ThrottleEvery: 3, RetryAfter: 9 * time.Second, RetryAfterDate: true},
-			check: func(t *testing.T, sleeps []time.Duration, st graphtest.Stats) {
-				if st.Throttled == 0 || len(sleeps) != st.Throttled {
-					t.Fatalf("%d sleeps for %d throttled requests", len(sleeps), st.Throttled)
-				}
-				for _, d := range sleeps {
-					if d != 9*time.Second {
-						t.Errorf("slept %v, Retry-After's date was 9s ahead", d)
-					}
-				}
-			},
+			check:    everySleepIs(9 * time.Second),
 		},
 		{
 			name:     "a run of 503s: growing backoff",
@@ -113,6 +95,21 @@ func TestThrottledAndFailingPullsConverge(t *testing.T) {
 			sameSet(t, p.ids, ids(200))
 			tc.check(t, f.sleeps.all(), f.srv.Stats())
 		})
+	}
+}
+
+// everySleepIs checks that each 429 was followed by a sleep of d, as its
+// Retry-After said.
+func everySleepIs(d time.Duration) func(*testing.T, []time.Duration, graphtest.Stats) {
+	return func(t *testing.T, sleeps []time.Duration, st graphtest.Stats) {
+		if st.Throttled == 0 || len(sleeps) != st.Throttled {
+			t.Fatalf("%d sleeps for %d throttled requests", len(sleeps), st.Throttled)
+		}
+		for _, got := range sleeps {
+			if got != d {
+				t.Errorf("slept %v, Retry-After said %v", got, d)
+			}
+		}
 	}
 }
 
@@ -233,5 +230,24 @@ func TestClientRateLimit(t *testing.T) {
 	// 11 requests (10 pages and a trailing empty one) at 20/s: >= 0.5s.
 	if took := time.Since(start); took < 450*time.Millisecond {
 		t.Errorf("11 requests at 20/s took %v", took)
+	}
+}
+
+// Without the client-side limit, the server's per-second limit throttles
+// the pull, which still converges through backoff (real, short sleeps).
+func TestServerRateLimitWithoutClientLimit(t *testing.T) {
+	f := newFixture(t, func(c *graph.Config) {
+		c.PageSize = 10
+		c.Sleep = nil
+		c.MinBackoff, c.MaxBackoff = 100*time.Millisecond, time.Second
+		c.MaxAttempts = 20
+	})
+	f.srv.SetBehavior(graphtest.Behavior{RequestsPerSecond: 4})
+	if err := f.srv.AddDetections(detections(80)...); err != nil {
+		t.Fatal(err)
+	}
+	sameSet(t, pullAll(t, f.client, "").ids, ids(80))
+	if f.srv.Stats().Throttled == 0 {
+		t.Error("9 unpaced requests were never throttled at 4/s")
 	}
 }

@@ -28,7 +28,7 @@ func (s *Server) graph(permission string, h func(w http.ResponseWriter, r *http.
 		n, b := s.stats.GraphRequests, &s.behavior
 		switch {
 		case b.ThrottleEvery > 0 && n%b.ThrottleEvery == 0,
-			s.limiter != nil && !s.limiter.Allow():
+			!s.window.allow(time.Now()):
 			s.stats.Throttled++
 			if b.RetryAfter > 0 {
 				if b.RetryAfterDate {

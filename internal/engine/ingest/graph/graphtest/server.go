@@ -17,8 +17,6 @@ import (
 	"net/http/httptest"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Graph's documented limits, enforced as Graph does.
@@ -53,7 +51,9 @@ type Behavior struct {
 	// UnavailableNext: the next N Graph requests are answered 503.
 	UnavailableNext int
 	// RequestsPerSecond, when positive, throttles Graph requests beyond it
-	// with 429 and no Retry-After, like the real per-tenant limit.
+	// with 429 and no Retry-After, like the real per-tenant limit: at most
+	// that many requests in each second of the wall clock (or one in each
+	// 1/RequestsPerSecond seconds below one a second).
 	RequestsPerSecond float64
 
 	// TokenLifetime of issued tokens (default one hour).
@@ -98,7 +98,7 @@ type Server struct {
 	mu         sync.Mutex
 	now        func() time.Time
 	behavior   Behavior
-	limiter    *rate.Limiter
+	window     window
 	detections *collection
 	devices    *collection
 	snapshots  map[string][]json.RawMessage
@@ -143,10 +143,7 @@ func (s *Server) SetBehavior(b Behavior) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.behavior = b
-	s.limiter = nil
-	if b.RequestsPerSecond > 0 {
-		s.limiter = rate.NewLimiter(rate.Limit(b.RequestsPerSecond), max(1, int(b.RequestsPerSecond)))
-	}
+	s.window = newWindow(b.RequestsPerSecond)
 }
 
 // SetClock sets the server's clock: Date headers and token expiry read it.
