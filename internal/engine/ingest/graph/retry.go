@@ -47,7 +47,12 @@ func (c *Client) send(ctx context.Context, k call) (*answer, int, error) {
 			return nil, attempts, fmt.Errorf("%w: %s: gave up after %d attempts: %w", ErrExhausted, k.op, attempts, last)
 		}
 		if err := c.limiter.Wait(ctx); err != nil {
-			return nil, attempts, ctxErr(ctx, err)
+			if ctx.Err() != nil {
+				return nil, attempts, ctx.Err()
+			}
+			// The limiter refuses early when the deadline will pass before
+			// its turn: report it as the deadline it is.
+			return nil, attempts, fmt.Errorf("graph: %s: waiting for the rate limit: %w", k.op, context.DeadlineExceeded)
 		}
 		token, err := c.tokens.get(ctx)
 		if err != nil {

@@ -251,3 +251,17 @@ func TestServerRateLimitWithoutClientLimit(t *testing.T) {
 		t.Error("9 unpaced requests were never throttled at 4/s")
 	}
 }
+
+func TestDeadlineShorterThanTheRateLimit(t *testing.T) {
+	f := newFixture(t, func(c *graph.Config) { c.RequestsPerSecond = 0.1; c.PageSize = 1 })
+	if err := f.srv.AddDetections(detections(3)...); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	pages := 0
+	err := f.client.PullDetections(ctx, "", func([][]byte, string) error { pages++; return nil })
+	if !errors.Is(err, context.DeadlineExceeded) || pages != 1 {
+		t.Errorf("got %v after %d pages, want DeadlineExceeded after 1", err, pages)
+	}
+}
