@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"math"
+
 	"github.com/valyala/fastjson"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -87,9 +89,9 @@ func location(v *fastjson.Value) *engine.Location {
 		CountryOrRegion: lenientText(o, "countryOrRegion"),
 	}
 	if g := o.Get("geoCoordinates"); g != nil && g.Type() == fastjson.TypeObject {
-		lat, latErr := g.Get("latitude").Float64()
-		lon, lonErr := g.Get("longitude").Float64()
-		if latErr == nil && lonErr == nil {
+		lat, latOK := number(g.Get("latitude"))
+		lon, lonOK := number(g.Get("longitude"))
+		if latOK && lonOK {
 			loc.GeoCoordinates = &engine.GeoCoordinates{Latitude: lat, Longitude: lon}
 		}
 	}
@@ -106,4 +108,14 @@ func parseObject(p *fastjson.Parser, raw []byte) (*fastjson.Object, *RecordError
 		return nil, reject("not a JSON object (it is %s)", v.Type())
 	}
 	return v.GetObject(), nil
+}
+
+// number reads a finite JSON number; absent, null, text or out-of-range
+// values are not numbers.
+func number(v *fastjson.Value) (float64, bool) {
+	if v == nil || v.Type() != fastjson.TypeNumber {
+		return 0, false
+	}
+	f, err := v.Float64()
+	return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
 }
