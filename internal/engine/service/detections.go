@@ -3,6 +3,9 @@ package service
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -371,15 +374,24 @@ func appendQuarantine(ctx context.Context, tx store.Tx, qs []quarantined, now ti
 	for i, q := range qs {
 		recs[i].Entry = q.entry
 		recs[i].Entry.QuarantinedAt = now
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%d\x00", q.entry.Source, q.entry.Line)
 		if q.spill != nil {
 			r, err := q.spill.Open()
 			if err != nil {
 				return err
 			}
-			recs[i].Raw = r
+			if _, err := io.Copy(h, r); err != nil {
+				return err
+			}
+			if recs[i].Raw, err = q.spill.Open(); err != nil {
+				return err
+			}
 		} else {
+			h.Write(q.raw)
 			recs[i].Raw = bytes.NewReader(q.raw)
 		}
+		h.Sum(recs[i].Digest[:0])
 	}
 	return tx.AppendQuarantine(ctx, recs)
 }

@@ -83,6 +83,7 @@ type Tx interface {
 	PutDevices(ctx context.Context, ds []engine.Device) error
 	PutUserRisks(ctx context.Context, us []UserRisk) error
 	AppendRemediations(ctx context.Context, rs []engine.Remediation) error
+	// AppendQuarantine adds entries, skipping those whose digest is stored.
 	AppendQuarantine(ctx context.Context, qs []QuarantineRecord) error
 	SetCursor(ctx context.Context, source, cursor string) error
 }
@@ -113,10 +114,13 @@ type UserRisk struct {
 
 // QuarantineRecord is a quarantine entry on its way in: its text comes from
 // a reader so that a record of any size is stored without being held in
-// memory at once.
+// memory at once. Digest identifies the entry (its source, line and text):
+// a store keeps one entry per digest, so re-ingesting an input does not
+// quarantine its bad records twice.
 type QuarantineRecord struct {
-	Entry engine.QuarantineEntry
-	Raw   io.Reader
+	Entry  engine.QuarantineEntry
+	Raw    io.Reader
+	Digest [32]byte
 }
 
 // LockKeys names what a batch is about to change.

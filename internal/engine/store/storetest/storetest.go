@@ -413,13 +413,20 @@ func testRemediations(t *testing.T, s store.Store) {
 }
 
 func testQuarantine(t *testing.T, s store.Store) {
+	digest := func(s string) (d [32]byte) { copy(d[:], s); return d }
 	// Larger than any one part a store may use, and not a multiple of it.
 	big := bytes.Repeat([]byte(`{"id":"x","pad":"0123456789"}`), 120_001)
 	update(t, s, func(tx store.Tx) error {
 		return tx.AppendQuarantine(ctx, []store.QuarantineRecord{
-			{Entry: engine.QuarantineEntry{Reason: "not valid JSON", Source: "a.ndjson", Line: 7, QuarantinedAt: at(0)}, Raw: strings.NewReader("{nope")},
-			{Entry: engine.QuarantineEntry{Reason: "too large", Source: "-", Line: 9, QuarantinedAt: at(time.Second)}, Raw: bytes.NewReader(big)},
-			{Entry: engine.QuarantineEntry{Reason: "empty", Source: "push", Line: 1, QuarantinedAt: at(time.Second)}, Raw: strings.NewReader("")},
+			{Entry: engine.QuarantineEntry{Reason: "not valid JSON", Source: "a.ndjson", Line: 7, QuarantinedAt: at(0)}, Raw: strings.NewReader("{nope"), Digest: digest("1")},
+			{Entry: engine.QuarantineEntry{Reason: "too large", Source: "-", Line: 9, QuarantinedAt: at(time.Second)}, Raw: bytes.NewReader(big), Digest: digest("2")},
+			{Entry: engine.QuarantineEntry{Reason: "empty", Source: "push", Line: 1, QuarantinedAt: at(time.Second)}, Raw: strings.NewReader(""), Digest: digest("3")},
+		})
+	})
+	// The same entries again (same digests) are not stored twice.
+	update(t, s, func(tx store.Tx) error {
+		return tx.AppendQuarantine(ctx, []store.QuarantineRecord{
+			{Entry: engine.QuarantineEntry{Reason: "not valid JSON", Source: "a.ndjson", Line: 7, QuarantinedAt: at(time.Hour)}, Raw: strings.NewReader("{nope"), Digest: digest("1")},
 		})
 	})
 	view(t, s, func(r store.Reader) error {

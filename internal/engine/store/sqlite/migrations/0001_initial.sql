@@ -91,7 +91,8 @@ CREATE TABLE quarantine (
     source         TEXT NOT NULL,
     line           INTEGER NOT NULL,
     size           INTEGER NOT NULL,
-    quarantined_at INTEGER NOT NULL
+    quarantined_at INTEGER NOT NULL,
+    digest         BLOB NOT NULL UNIQUE
 );
 CREATE TABLE quarantine_parts (
     seq  INTEGER NOT NULL,
