@@ -20,8 +20,8 @@ import (
 // engine: straight from DESIGN.md section 3, over the final detection set.
 type oracleAlert struct {
 	policy, severity, status, user, upn, display, types string
-	count                                            int
-	first, last                                      time.Time
+	count                                               int
+	first, last                                         time.Time
 }
 
 type oracleDetection struct {
