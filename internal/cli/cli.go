@@ -59,6 +59,7 @@ type invocation struct {
 	dataDir     string
 	databaseURL string
 	output      string
+	txRecords   int
 	args        []string
 	// command-specific flag values
 	values map[string]any
@@ -152,7 +153,7 @@ func (c *invocation) open(ctx context.Context) (*service.Service, error) {
 		level = hclog.Warn
 	}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "engine", Level: level, Output: c.env.Stderr})
-	return service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger})
+	return service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger, TxRecords: c.txRecords})
 }
 
 // outputFlag adds --output with the allowed formats, the first the default.
