@@ -110,18 +110,19 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 		u.s.log.Warn("policy conditions failed on some detections; they were stored but not selected", "detections", u.evalErrors)
 	}
 	keys := make([]engine.DetectionKey, 0, len(u.pending))
-	for k := range u.pending {
+	newest := make([]store.StoredDetection, 0, len(u.pending))
+	for k, p := range u.pending {
 		keys = append(keys, k)
+		newest = append(newest, store.StoredDetection{Key: k, Version: timeOf(p.chain[len(p.chain)-1]), Groups: p.groups})
 	}
 	if err := tx.Lock(ctx, store.LockKeys{Detections: keys}); err != nil {
 		return sum, err
 	}
-	existing, err := tx.Detections(ctx, keys)
+	written, err := tx.UpsertDetections(ctx, newest)
 	if err != nil {
 		return sum, err
 	}
 
-	puts := make([]store.StoredDetection, 0, len(u.pending))
 	changes := map[engine.GroupKey]*change{}
 	changeOf := func(g engine.GroupKey) *change {
 		c := changes[g]
@@ -132,14 +133,17 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 		return c
 	}
 	for key, p := range u.pending {
-		old, exists := existing[key]
-		if !classify(p, old, exists, &sum) {
+		prev, wrote := written[key]
+		classify(p, prev, wrote, &sum)
+		if !wrote {
 			continue
 		}
-		for _, g := range old.Groups {
-			if !containsGroup(p.groups, g) {
-				c := changeOf(g)
-				c.removed = append(c.removed, key)
+		if prev != nil {
+			for _, g := range prev.Groups {
+				if !containsGroup(p.groups, g) {
+					c := changeOf(g)
+					c.removed = append(c.removed, key)
+				}
 			}
 		}
 		for _, g := range p.groups {
@@ -147,14 +151,10 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 			m.Group = g
 			c := changeOf(g)
 			c.upserts = append(c.upserts, m)
-			if !exists && !g.PerWindow() {
+			if prev == nil && !g.PerWindow() {
 				c.fresh = true
 			}
 		}
-		puts = append(puts, store.StoredDetection{Key: key, Version: timeOf(p.chain[len(p.chain)-1]), Groups: p.groups})
-	}
-	if err := tx.PutDetections(ctx, puts); err != nil {
-		return sum, err
 	}
 	if err := u.s.applyGroupChanges(ctx, tx, in, u.policies, changes, &sum); err != nil {
 		return sum, err
@@ -162,25 +162,29 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 	return sum, appendQuarantine(ctx, tx, u.quarantine, u.s.clock.Now())
 }
 
-// classify counts a pending detection's copies against the stored version,
-// as if each copy had been applied in input order, and reports whether the
-// newest copy changes what is stored.
-func classify(p *pendingDetection, old store.StoredDetection, exists bool, sum *engine.IngestSummary) bool {
+// classify counts a pending detection's copies as if each had been applied
+// in input order. The store wrote the newest copy when it was newer than
+// what was stored (prev is what it replaced, nil when the detection was
+// new); when it did not, every copy was a duplicate.
+func classify(p *pendingDetection, prev *store.StoredDetection, wrote bool, sum *engine.IngestSummary) {
+	sum.Duplicates += p.dups
+	if !wrote {
+		sum.Duplicates += int64(len(p.chain))
+		return
+	}
 	changed := false
 	for _, v := range p.chain {
 		switch {
-		case exists && v <= old.Version.UnixNano():
+		case prev != nil && v <= prev.Version.UnixNano():
 			sum.Duplicates++
 			continue
-		case !exists && !changed:
+		case prev == nil && !changed:
 			sum.Accepted++
 		default:
 			sum.Updated++
 		}
 		changed = true
 	}
-	sum.Duplicates += p.dups
-	return changed
 }
 
 func containsGroup(gs []engine.GroupKey, g engine.GroupKey) bool {

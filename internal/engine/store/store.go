@@ -71,7 +71,12 @@ type Tx interface {
 	PutPolicy(ctx context.Context, p engine.Policy) error
 	DeletePolicy(ctx context.Context, id string) error
 
-	PutDetections(ctx context.Context, ds []StoredDetection) error
+	// UpsertDetections writes each detection that is newer than the stored
+	// copy (or new) and returns, for every one it wrote, what it replaced:
+	// nil for a new detection. Detections that are not newer are left alone
+	// and not returned. One statement both looks up and writes, which is
+	// what makes ingest fast: most detections are new. Keys must be unique.
+	UpsertDetections(ctx context.Context, ds []StoredDetection) (map[engine.DetectionKey]*StoredDetection, error)
 	PutMembers(ctx context.Context, ms []engine.Member) error
 	DeleteMembers(ctx context.Context, refs []MemberRef) error
 	// PutAlerts inserts or replaces alerts by group.

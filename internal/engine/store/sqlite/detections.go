@@ -31,17 +31,36 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 	return out, err
 }
 
-// PutDetections writes in key order (sorting ds in place): sorted inserts
-// touch each B-tree page once per batch instead of once per row.
-func (t *tx) PutDetections(ctx context.Context, ds []store.StoredDetection) error {
-	sorted := ds
-	slices.SortFunc(sorted, func(a, b store.StoredDetection) int { return bytes.Compare(a.Key[:], b.Key[:]) })
-	return t.execRows(ctx, `INSERT INTO detections (key, version, groups)`,
-		`ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups`,
-		3, len(sorted), func(i int, buf []any) []any {
-			d := &sorted[i]
+// UpsertDetections writes in key order (sorting ds in place): sorted
+// inserts touch each B-tree page once per batch instead of once per row.
+func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (map[engine.DetectionKey]*store.StoredDetection, error) {
+	slices.SortFunc(ds, func(a, b store.StoredDetection) int { return bytes.Compare(a.Key[:], b.Key[:]) })
+	out := make(map[engine.DetectionKey]*store.StoredDetection, len(ds))
+	var key, prevGroups []byte
+	var prevVersion sql.NullInt64
+	err := t.queryRows(ctx, `INSERT INTO detections (key, version, groups)`,
+		`ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups,
+			prev_version = detections.version, prev_groups = coalesce(detections.groups, x'')
+		WHERE excluded.version > detections.version
+		RETURNING key, prev_version, prev_groups`,
+		3, len(ds), func(i int, buf []any) []any {
+			d := &ds[i]
 			return append(buf, d.Key[:], d.Version.UnixNano(), encodeGroups(d.Groups))
+		},
+		func(rows *sql.Rows) error {
+			if err := rows.Scan(&key, &prevVersion, &prevGroups); err != nil {
+				return err
+			}
+			var k engine.DetectionKey
+			copy(k[:], key)
+			var prev *store.StoredDetection
+			if prevVersion.Valid {
+				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, prevVersion.Int64).UTC(), Groups: decodeGroups(prevGroups)}
+			}
+			out[k] = prev
+			return nil
 		})
+	return out, err
 }
 
 func encodeGroups(gs []engine.GroupKey) []byte {

@@ -137,27 +137,65 @@ func groupOf(user string, start time.Time) engine.GroupKey {
 }
 
 func testDetections(t *testing.T, s store.Store) {
-	k1, k2, k3 := engine.KeyOf("d1"), engine.KeyOf("d2"), engine.KeyOf("absent")
+	k1, k2, k3 := engine.KeyOf("d1"), engine.KeyOf("d2"), engine.KeyOf("d3")
 	g1, g2 := groupOf("u1", at(0)), engine.DetectionGroup(engine.PolicyLeakedCredentials, k2)
 	update(t, s, func(tx store.Tx) error {
-		return tx.PutDetections(ctx, []store.StoredDetection{
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{
 			{Key: k1, Version: at(0), Groups: []engine.GroupKey{g1}},
 			{Key: k2, Version: at(time.Second), Groups: []engine.GroupKey{g1, g2}},
 		})
+		if err == nil && (len(written) != 2 || written[k1] != nil || written[k2] != nil) {
+			t.Fatalf("new detections: written = %v, want both, with nothing replaced", written)
+		}
+		return err
 	})
 	update(t, s, func(tx store.Tx) error {
-		return tx.PutDetections(ctx, []store.StoredDetection{{Key: k1, Version: at(time.Hour), Groups: nil}})
-	})
-	view(t, s, func(r store.Reader) error {
-		got, err := r.Detections(ctx, []engine.DetectionKey{k1, k2, k3})
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{
+			{Key: k1, Version: at(time.Hour), Groups: nil},                    // newer: replaces
+			{Key: k2, Version: at(time.Second), Groups: nil},                  // same version: duplicate
+			{Key: k3, Version: at(-time.Hour), Groups: []engine.GroupKey{g2}}, // new
+		})
 		if err != nil {
 			return err
 		}
-		if len(got) != 2 {
-			t.Fatalf("got %d detections, want 2 (the absent key is not returned)", len(got))
+		prev, ok := written[k1]
+		if len(written) != 2 || !ok || prev == nil || !prev.Version.Equal(at(0)) || len(prev.Groups) != 1 || prev.Groups[0] != g1 {
+			t.Fatalf("written = %v, want k1 (replacing version at(0) with group g1) and k3", written)
 		}
-		if d := got[k1]; !d.Version.Equal(at(time.Hour)) || len(d.Groups) != 0 {
-			t.Fatalf("k1 = %+v, want the replaced version without groups", d)
+		if p3, ok := written[k3]; !ok || p3 != nil {
+			t.Fatalf("k3 = %v, %v; want written as new", p3, ok)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		// An older copy changes nothing; a newer one reports the groupless
+		// version it replaced.
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{
+			{Key: k1, Version: at(time.Minute)},
+			{Key: k3, Version: at(0), Groups: []engine.GroupKey{g2}},
+		})
+		if err == nil && (len(written) != 1 || written[k3] == nil || !written[k3].Version.Equal(at(-time.Hour))) {
+			t.Fatalf("written = %v", written)
+		}
+		return err
+	})
+	update(t, s, func(tx store.Tx) error {
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: k1, Version: at(2 * time.Hour), Groups: []engine.GroupKey{g2}}})
+		if err == nil && (written[k1] == nil || len(written[k1].Groups) != 0 || !written[k1].Version.Equal(at(time.Hour))) {
+			t.Fatalf("replacing a detection without groups: %+v", written[k1])
+		}
+		return err
+	})
+	view(t, s, func(r store.Reader) error {
+		got, err := r.Detections(ctx, []engine.DetectionKey{k1, k2, k3, engine.KeyOf("absent")})
+		if err != nil {
+			return err
+		}
+		if len(got) != 3 {
+			t.Fatalf("got %d detections, want 3 (the absent key is not returned)", len(got))
+		}
+		if d := got[k1]; !d.Version.Equal(at(2*time.Hour)) || len(d.Groups) != 1 || d.Groups[0] != g2 {
+			t.Fatalf("k1 = %+v, want the newest version with its group", d)
 		}
 		if d := got[k2]; !d.Version.Equal(at(time.Second)) || len(d.Groups) != 2 || d.Groups[0] != g1 || d.Groups[1] != g2 {
 			t.Fatalf("k2 = %+v, want its version and both groups in order", d)
@@ -470,7 +508,7 @@ func testCursors(t *testing.T, s store.Store) {
 func testRollback(t *testing.T, s store.Store) {
 	boom := errors.New("boom")
 	err := s.Update(ctx, func(tx store.Tx) error {
-		if err := tx.PutDetections(ctx, []store.StoredDetection{{Key: engine.KeyOf("r1"), Version: at(0)}}); err != nil {
+		if _, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: engine.KeyOf("r1"), Version: at(0)}}); err != nil {
 			return err
 		}
 		if err := tx.SetCursor(ctx, "c", "x"); err != nil {
@@ -500,7 +538,7 @@ func testReadsOwnWrites(t *testing.T, s store.Store) {
 		if err := tx.Lock(ctx, store.LockKeys{Detections: []engine.DetectionKey{k}}); err != nil {
 			return err
 		}
-		if err := tx.PutDetections(ctx, []store.StoredDetection{{Key: k, Version: at(0)}}); err != nil {
+		if _, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: k, Version: at(0)}}); err != nil {
 			return err
 		}
 		got, err := tx.Detections(ctx, []engine.DetectionKey{k})
@@ -525,7 +563,8 @@ func testConcurrentWriters(t *testing.T, s store.Store) {
 					if err := tx.Lock(ctx, store.LockKeys{Detections: []engine.DetectionKey{key}}); err != nil {
 						return err
 					}
-					return tx.PutDetections(ctx, []store.StoredDetection{{Key: key, Version: at(0)}})
+					_, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: key, Version: at(0)}})
+					return err
 				})
 				if err != nil {
 					errs <- err
