@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -105,6 +106,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return ExitUsage
 	}
 	inv.args = positional
+	limitMemory(env.Getenv)
 	err = cmd.run(ctx, inv)
 	return report(env.Stderr, err)
 }
@@ -189,4 +191,16 @@ func printHelp(w io.Writer) {
 		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nevery command takes --data-dir DIR (default $IDP_DATA_DIR, else .idp) and --database-url URL (default $IDP_DATABASE_URL)")
+}
+
+// defaultMemoryLimit is the Go heap's soft limit for engine commands. The
+// engine streams in bounded batches; the limit keeps the garbage collector
+// from letting the heap double before it runs, so a long ingest stays
+// within a small, predictable footprint. GOMEMLIMIT overrides it.
+const defaultMemoryLimit = 128 << 20
+
+func limitMemory(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 }

@@ -19,7 +19,7 @@ func init() {
 		usage:   "[--type detections|devices] [--output json|text] FILE... | -",
 		flags: func(fs *flag.FlagSet, c *invocation) {
 			c.values["type"] = fs.String("type", "detections", "record type: detections or devices")
-			c.values["tx-records"] = fs.Int("tx-records", 0, "records committed per transaction (default 100000); smaller uses less memory")
+			c.values["tx-records"] = fs.Int("tx-records", 0, "records committed per transaction (default 50000); smaller uses less memory")
 			outputFlag(fs, c, "text", "json")
 		},
 		run: runIngest,

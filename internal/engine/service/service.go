@@ -83,7 +83,7 @@ func withDefaults(cfg Config) Config {
 		cfg.Logger = hclog.NewNullLogger()
 	}
 	if cfg.TxRecords <= 0 {
-		cfg.TxRecords = 100_000
+		cfg.TxRecords = 50_000
 	}
 	return cfg
 }
