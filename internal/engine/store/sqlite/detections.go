@@ -110,9 +110,16 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 	return out, err
 }
 
-// PutMembers writes in key order (and sorts ms in place to do so).
+// PutMembers writes in key order. It sorts an index rather than the
+// members themselves: a member is large, and swapping them costs more than
+// the lookups.
 func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
-	slices.SortFunc(ms, func(a, b engine.Member) int {
+	order := make([]int32, len(ms))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &ms[i], &ms[j]
 		if c := bytes.Compare(a.Group[:], b.Group[:]); c != 0 {
 			return c
 		}
@@ -121,7 +128,7 @@ func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
 	return t.execRows(ctx, `INSERT INTO members (grp, det, payload)`,
 		`ON CONFLICT (grp, det) DO UPDATE SET payload = excluded.payload`,
 		3, len(ms), func(i int, buf []any) []any {
-			m := &ms[i]
+			m := &ms[order[i]]
 			return append(buf, m.Group[:], m.Detection[:], store.EncodeMember(*m))
 		})
 }
