@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"strings"
 	"time"
 )
 
@@ -106,7 +107,9 @@ type Member struct {
 	UserDisplayName   string
 }
 
-// MemberOf builds the member entry of a detection in a group.
+// MemberOf builds the member entry of a detection in a group. It copies
+// the texts it keeps: a decoded detection's strings share one buffer, and a
+// member outlives the detection it came from.
 func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 	return Member{
 		Group:             g,
@@ -114,9 +117,9 @@ func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 		ActivityTime:      d.ActivityDateTime,
 		Severity:          d.Severity(),
 		Open:              d.Open(),
-		RiskEventType:     d.RiskEventType,
-		UserID:            d.UserID,
-		UserPrincipalName: d.UserPrincipalName,
-		UserDisplayName:   d.UserDisplayName,
+		RiskEventType:     strings.Clone(d.RiskEventType),
+		UserID:            strings.Clone(d.UserID),
+		UserPrincipalName: strings.Clone(d.UserPrincipalName),
+		UserDisplayName:   strings.Clone(d.UserDisplayName),
 	}
 }
