@@ -59,7 +59,9 @@ func (e *Embedded) PutPolicy(ctx context.Context, p engine.Policy) (engine.Polic
 	return e.svc.PutPolicy(ctx, p)
 }
 
-func (e *Embedded) DeletePolicy(ctx context.Context, id string) error { return e.svc.DeletePolicy(ctx, id) }
+func (e *Embedded) DeletePolicy(ctx context.Context, id string) error {
+	return e.svc.DeletePolicy(ctx, id)
+}
 
 // Alerts first catches up with the configured source, so a read reflects
 // everything it holds. While the integration is disabled nothing is
