@@ -68,25 +68,38 @@ func builtinDefault(typ string) (engine.Policy, bool) {
 
 // defaultsText states a setting's default per built-in type, read from the
 // registry: "Defaults to `x`." when every type agrees, else one clause per
-// type. A setting a type does not take is marked unset (show returns "").
+// type. Types that do not take the setting (show returns "") are left out.
 func defaultsText(show func(engine.Policy) string) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, p := range policy.Builtins() {
 		v := show(p)
-		seen[v] = true
 		if v == "" {
-			parts = append(parts, "unset for `"+p.Type+"`")
-		} else {
-			parts = append(parts, "`"+v+"` for `"+p.Type+"`")
+			continue
 		}
+		seen[v] = true
+		parts = append(parts, "`"+v+"` for `"+p.Type+"`")
 	}
-	if len(seen) == 1 {
+	switch {
+	case len(parts) == 0:
+		return ""
+	case len(seen) == 1:
 		for v := range seen {
 			return "Defaults to `" + v + "`."
 		}
 	}
 	return "Defaults to " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + "."
+}
+
+// typesWithout lists the built-in types that do not take a setting.
+func typesWithout(show func(engine.Policy) string) []string {
+	var out []string
+	for _, p := range policy.Builtins() {
+		if show(p) == "" {
+			out = append(out, p.Type)
+		}
+	}
+	return out
 }
 
 func (r *policyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -129,11 +142,12 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"aggregation_window": schema.StringAttribute{
 				CustomType: durationType{},
 				Optional:   true, Computed: true,
-				Description: fmt.Sprintf("For `risky_sign_in` only: the window a user's risky sign-ins are aggregated "+
-					"over, as a Go duration from `%s` to `%s` (for example `12h` or `90m`). Windows start at multiples "+
-					"of the window since the Unix epoch, in UTC. ",
-					formatDuration(policy.MinAggregationWindow), formatDuration(policy.MaxAggregationWindow)) +
-					defaultsText(func(p engine.Policy) string { return windowText(p.AggregationWindow) }),
+				Description: fmt.Sprintf("The window a user's risky sign-ins are aggregated over, as a Go duration "+
+					"from `%s` to `%s` (for example `12h` or `90m`). Windows start at multiples of the window since "+
+					"the Unix epoch, in UTC. Not allowed on %s, which alert on each detection. ",
+					formatDuration(policy.MinAggregationWindow), formatDuration(policy.MaxAggregationWindow),
+					enumText(typesWithout(policyWindowText))) +
+					defaultsText(policyWindowText),
 				Validators: []validator.String{durationBetween{min: policy.MinAggregationWindow, max: policy.MaxAggregationWindow}},
 			},
 			"remediate_risky_users": schema.BoolAttribute{
@@ -147,11 +161,11 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
-func windowText(w engine.Duration) string {
-	if w == 0 {
+func policyWindowText(p engine.Policy) string {
+	if p.AggregationWindow == 0 {
 		return ""
 	}
-	return formatDuration(time.Duration(w))
+	return formatDuration(time.Duration(p.AggregationWindow))
 }
 
 func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
