@@ -75,34 +75,34 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			"policy": schema.StringAttribute{
 				Optional: true,
 				Description: "Only alerts of this policy: the type of a built-in policy (" + enumText(builtinTypes()) +
-					") or the name of a custom policy.",
+					") or the name of a custom policy. Unset: every policy.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"min_severity": schema.StringAttribute{
 				Optional:    true,
-				Description: "Only alerts of at least this severity, one of " + enumText(engine.Severities) + ".",
+				Description: "Only alerts of at least this severity, one of " + enumText(engine.Severities) + ". Unset: every severity.",
 				Validators:  []validator.String{stringvalidator.OneOf(engine.SeverityNames()...)},
 			},
 			"status": schema.StringAttribute{
 				Optional: true,
 				Description: "Only alerts in this status, one of " + enumText(engine.AlertStatuses) + ". An alert is " +
 					"`open` while any of its detections has a risk state other than `dismissed`, `remediated` or " +
-					"`confirmedSafe`.",
+					"`confirmedSafe`. Unset: every status.",
 				Validators: []validator.String{stringvalidator.OneOf(enumStrings(engine.AlertStatuses)...)},
 			},
 			"user_principal_name": schema.StringAttribute{
 				Optional:    true,
-				Description: "Only alerts of this user, by user principal name (for example `alice@contoso.com`).",
+				Description: "Only alerts of this user, by user principal name (for example `alice@contoso.com`). Unset: every user.",
 				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"since": schema.StringAttribute{
 				Optional:    true,
-				Description: "Only alerts last seen at or after this RFC 3339 time (for example `2025-06-01T00:00:00Z`).",
+				Description: "Only alerts last seen at or after this RFC 3339 time (for example `2025-06-01T00:00:00Z`). Unset: no lower bound.",
 				Validators:  []validator.String{rfc3339{}},
 			},
 			"until": schema.StringAttribute{
 				Optional:    true,
-				Description: "Only alerts first seen before this RFC 3339 time.",
+				Description: "Only alerts first seen before this RFC 3339 time. Unset: no upper bound.",
 				Validators:  []validator.String{rfc3339{}},
 			},
 			"limit": schema.Int64Attribute{

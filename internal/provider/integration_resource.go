@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -96,7 +97,7 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 			Description: fmt.Sprintf("Files of Microsoft Graph `%s` records, as NDJSON (one object a line) or Graph pages "+
 				"(`{\"value\": [...]}`). Relative paths are resolved against the directory Terraform runs in (the root "+
 				"module's directory); the engine stores them as absolute paths. Each file is read from where the last "+
-				"read stopped, so a file that grows is only read where it grew.", what),
+				"read stopped, so a file that grows is only read where it grew. Unset: none.", what),
 			Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 		}
 	}
@@ -152,7 +153,7 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Attributes: map[string]schema.Attribute{
 					"file": schema.SingleNestedAttribute{
 						Optional:    true,
-						Description: "Read detections and devices from local files.",
+						Description: "Read detections and devices from local files. Unset: no file source.",
 						Attributes: map[string]schema.Attribute{
 							"detections": pathList("riskDetection"),
 							"devices":    pathList("managedDevice"),
@@ -252,7 +253,11 @@ func (r *integrationResource) write(ctx context.Context, plan integrationModel,
 	}
 	stored, err := r.client.SetIntegration(ctx, in)
 	if err != nil {
-		diags.Append(fail(integrationResourceName, err))
+		if errors.Is(err, engine.ErrInvalid) {
+			diags.Append(invalidSetting(err, integrationFields, path.Root("source")))
+		} else {
+			diags.Append(fail(integrationResourceName, err))
+		}
 		return plan, diags
 	}
 	next, d := integrationFromEngine(ctx, stored, plan)

@@ -10,7 +10,9 @@ import (
 )
 
 // engineSubsystem is the tflog subsystem engine logs go to. Its level is
-// TF_LOG_PROVIDER_IDP_ENGINE, else TF_LOG_PROVIDER, else TF_LOG.
+// TF_LOG_PROVIDER_IDP_ENGINE, else the provider's (TF_LOG_PROVIDER, else
+// TF_LOG); Terraform shows provider lines only when one of the last two is
+// set.
 const (
 	engineSubsystem    = "engine"
 	envEngineLogLevel  = "TF_LOG_PROVIDER_IDP_ENGINE"
@@ -26,7 +28,11 @@ func engineLogger(ctx context.Context) hclog.Logger {
 	// The subsystem logger carries none of the request fields of ctx (it
 	// is created without the root fields), so lines logged during later
 	// requests are not mislabelled as belonging to ConfigureProvider.
-	ctx = tflog.NewSubsystem(context.WithoutCancel(ctx), engineSubsystem, tflog.WithLevelFromEnv(envEngineLogLevel))
+	ctx = tflog.NewSubsystem(context.WithoutCancel(ctx), engineSubsystem,
+		tflog.WithLevelFromEnv(envEngineLogLevel),
+		// @caller names the engine's line, not this bridge: skip Accept
+		// and the intercept logger's two frames.
+		tflog.WithAdditionalLocationOffset(3))
 	root := hclog.NewInterceptLogger(&hclog.LoggerOptions{Name: "engine", Level: hclog.Trace, Output: io.Discard})
 	root.RegisterSink(tflogSink{ctx: ctx})
 	return root
