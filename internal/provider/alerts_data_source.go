@@ -152,12 +152,7 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *alertsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	c, ok := clientFrom(req.ProviderData)
-	if !ok {
-		resp.Diagnostics.Append(unexpectedProviderData(req.ProviderData))
-		return
-	}
-	d.client = c
+	d.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *alertsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -11,10 +11,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -127,13 +129,33 @@ func (p *idpProvider) DataSources(context.Context) []func() datasource.DataSourc
 	return []func() datasource.DataSource{newAlertsDataSource}
 }
 
-// clientFrom turns the provider's data into the engine client; nil data
-// means the provider is not configured yet (validation runs before
-// Configure), and the caller just returns.
-func clientFrom(data any) (client.Client, bool) {
+// configuredClient is what resources and data sources keep from the
+// provider's Configure: the engine client, or nil while the provider is
+// not configured yet (Terraform validates before it configures).
+func configuredClient(data any, diags *diag.Diagnostics) client.Client {
 	if data == nil {
-		return nil, true
+		return nil
 	}
 	c, ok := data.(client.Client)
-	return c, ok
+	if !ok {
+		diags.Append(unexpectedProviderData(data))
+	}
+	return c
+}
+
+// applyPlan is Create and Update alike: read the plan into M, let write
+// store it and return the state of what the engine holds, save that.
+func applyPlan[M any](ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics,
+	write func(context.Context, M) (M, diag.Diagnostics)) {
+	var m M
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() {
+		return
+	}
+	next, d := write(ctx, m)
+	diags.Append(d...)
+	if diags.HasError() {
+		return
+	}
+	diags.Append(state.Set(ctx, &next)...)
 }
