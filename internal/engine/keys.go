@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"strings"
 	"time"
 )
 
@@ -107,9 +106,10 @@ type Member struct {
 	UserDisplayName   string
 }
 
-// MemberOf builds the member entry of a detection in a group. It copies
-// the texts it keeps: a decoded detection's strings share one buffer, and a
-// member outlives the detection it came from.
+// MemberOf builds the member entry of a detection in a group. Its texts
+// are the detection's own: a decoded detection's strings share one buffer,
+// so whoever keeps a member beyond the detection copies them (encoding it
+// with store.EncodeMember does).
 func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 	return Member{
 		Group:             g,
@@ -117,9 +117,9 @@ func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 		ActivityTime:      d.ActivityDateTime,
 		Severity:          d.Severity(),
 		Open:              d.Open(),
-		RiskEventType:     strings.Clone(d.RiskEventType),
-		UserID:            strings.Clone(d.UserID),
-		UserPrincipalName: strings.Clone(d.UserPrincipalName),
-		UserDisplayName:   strings.Clone(d.UserDisplayName),
+		RiskEventType:     d.RiskEventType,
+		UserID:            d.UserID,
+		UserPrincipalName: d.UserPrincipalName,
+		UserDisplayName:   d.UserDisplayName,
 	}
 }

@@ -36,7 +36,8 @@ type pendingDetection struct {
 	// kept. dups counts the others, duplicates whatever the store holds.
 	chain  []int64
 	dups   int64
-	member engine.Member
+	// payload is the detection's member fields, packed (store.EncodeMember).
+	payload []byte
 	groups []engine.GroupKey
 }
 
@@ -75,7 +76,7 @@ func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
 			continue
 		}
 		p.chain = append(p.chain, version)
-		p.member = engine.MemberOf(engine.GroupKey{}, key, d)
+		p.payload = store.EncodeMember(engine.MemberOf(engine.GroupKey{}, key, d))
 		p.groups = p.groups[:0]
 		for _, c := range u.policies {
 			g, ok, err := c.Group(d, key)
@@ -97,7 +98,7 @@ func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
 // and members it removes. Per-detection groups have at most one member,
 // the detection itself.
 type change struct {
-	upserts []engine.Member
+	upserts []store.MemberRow
 	removed []engine.DetectionKey
 	// fresh is set when the group cannot have existed before this unit (the
 	// group of a detection never seen), so there is no alert to look up.
@@ -147,10 +148,8 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 			}
 		}
 		for _, g := range p.groups {
-			m := p.member
-			m.Group = g
 			c := changeOf(g)
-			c.upserts = append(c.upserts, m)
+			c.upserts = append(c.upserts, store.MemberRow{Group: g, Detection: key, Payload: p.payload})
 			if prev == nil && !g.PerWindow() {
 				c.fresh = true
 			}
@@ -226,7 +225,7 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 		return err
 	}
 
-	var memberPuts []engine.Member
+	var memberPuts []store.MemberRow
 	var memberDels []store.MemberRef
 	byTag := map[engine.PolicyTag]*policy.Compiled{}
 	for _, c := range policies {
@@ -237,15 +236,15 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	var dels []engine.GroupKey
 	var candidates []remediate.Candidate
 	for g, ch := range changes {
-		var ms []engine.Member
 		if g.PerWindow() {
 			for _, d := range ch.removed {
 				memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
 			}
 			memberPuts = append(memberPuts, ch.upserts...)
-			ms = mergeMembers(stored[g], ch)
-		} else {
-			ms = ch.upserts
+		}
+		ms, err := mergeMembers(stored[g], ch)
+		if err != nil {
+			return err
 		}
 		c := byTag[g.Policy()]
 		if c == nil || !c.Policy.Enabled {
@@ -293,25 +292,32 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	return err
 }
 
-// mergeMembers applies a unit's change to a group's stored members.
-func mergeMembers(stored []engine.Member, ch *change) []engine.Member {
-	if len(stored) == 0 {
-		return ch.upserts
-	}
-	drop := make(map[engine.DetectionKey]bool, len(ch.removed)+len(ch.upserts))
-	for _, d := range ch.removed {
-		drop[d] = true
-	}
-	for _, m := range ch.upserts {
-		drop[m.Detection] = true
-	}
+// mergeMembers applies a unit's change to a group's stored members (none
+// for a per-detection group, whose only member is in the change).
+func mergeMembers(stored []engine.Member, ch *change) ([]engine.Member, error) {
 	out := make([]engine.Member, 0, len(stored)+len(ch.upserts))
-	for _, m := range stored {
-		if !drop[m.Detection] {
-			out = append(out, m)
+	if len(stored) > 0 {
+		drop := make(map[engine.DetectionKey]bool, len(ch.removed)+len(ch.upserts))
+		for _, d := range ch.removed {
+			drop[d] = true
+		}
+		for _, m := range ch.upserts {
+			drop[m.Detection] = true
+		}
+		for _, m := range stored {
+			if !drop[m.Detection] {
+				out = append(out, m)
+			}
 		}
 	}
-	return append(out, ch.upserts...)
+	for _, row := range ch.upserts {
+		m, err := store.DecodeMember(row.Group, row.Detection, row.Payload)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // sameAlert compares what members decide, not the engine's timestamps.

@@ -77,7 +77,7 @@ type Tx interface {
 	// and not returned. One statement both looks up and writes, which is
 	// what makes ingest fast: most detections are new. Keys must be unique.
 	UpsertDetections(ctx context.Context, ds []StoredDetection) (map[engine.DetectionKey]*StoredDetection, error)
-	PutMembers(ctx context.Context, ms []engine.Member) error
+	PutMembers(ctx context.Context, ms []MemberRow) error
 	DeleteMembers(ctx context.Context, refs []MemberRef) error
 	// PutAlerts inserts or replaces alerts by group.
 	PutAlerts(ctx context.Context, as []engine.Alert) error
@@ -100,6 +100,15 @@ type StoredDetection struct {
 	Key     engine.DetectionKey
 	Version time.Time
 	Groups  []engine.GroupKey
+}
+
+// MemberRow is a member on its way in, its fields already packed by
+// EncodeMember: the engine packs them while it reads, off the path that
+// holds the write lock.
+type MemberRow struct {
+	Group     engine.GroupKey
+	Detection engine.DetectionKey
+	Payload   []byte
 }
 
 // MemberRef names one member of one group.

@@ -209,15 +209,23 @@ func member(g engine.GroupKey, id string, offset time.Duration, sev engine.Sever
 		RiskEventType: "type-" + id, UserID: "user-" + id, UserPrincipalName: id + "@example.com", UserDisplayName: "Ünïcode " + id}
 }
 
+func rows(ms ...engine.Member) []store.MemberRow {
+	out := make([]store.MemberRow, len(ms))
+	for i, m := range ms {
+		out[i] = store.MemberRow{Group: m.Group, Detection: m.Detection, Payload: store.EncodeMember(m)}
+	}
+	return out
+}
+
 func testMembers(t *testing.T, s store.Store) {
 	g1, g2, g3 := groupOf("u1", at(0)), groupOf("u2", at(0)), groupOf("u3", at(0))
 	m1 := member(g1, "a", 0, engine.SeverityHigh, true)
 	m2 := member(g1, "b", time.Minute, "", false)
 	m3 := member(g2, "c", time.Hour, engine.SeverityLow, true)
-	update(t, s, func(tx store.Tx) error { return tx.PutMembers(ctx, []engine.Member{m1, m2, m3}) })
+	update(t, s, func(tx store.Tx) error { return tx.PutMembers(ctx, rows(m1, m2, m3)) })
 	m2.Severity, m2.Open = engine.SeverityMedium, true
 	update(t, s, func(tx store.Tx) error {
-		if err := tx.PutMembers(ctx, []engine.Member{m2}); err != nil {
+		if err := tx.PutMembers(ctx, rows(m2)); err != nil {
 			return err
 		}
 		return tx.DeleteMembers(ctx, []store.MemberRef{{Group: g2, Detection: m3.Detection}, {Group: g3, Detection: m3.Detection}})
