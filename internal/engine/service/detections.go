@@ -34,11 +34,11 @@ type pendingDetection struct {
 	// chain holds the versions of the copies that were newer than every
 	// copy before them in this unit, in input order; the last is the copy
 	// kept. dups counts the others, duplicates whatever the store holds.
-	chain  []int64
-	dups   int64
+	chain []int64
+	dups  int64
 	// payload is the detection's member fields, packed (store.EncodeMember).
 	payload []byte
-	groups []engine.GroupKey
+	groups  []engine.GroupKey
 }
 
 type quarantined struct {
