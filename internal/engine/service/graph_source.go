@@ -70,6 +70,8 @@ func (s *Service) syncGraph(ctx context.Context, src engine.GraphSource) (engine
 	}
 	out.Ingest.ElapsedSeconds = time.Since(start).Seconds()
 	if err != nil {
+		// Serve's polling has no caller to show the error to.
+		s.log.Error("graph sync failed", "read", out.Ingest.Read, "error", err.Error())
 		return out, err
 	}
 	t := out.Ingest
