@@ -13,6 +13,11 @@ fi
 echo "== go vet"
 go vet ./...
 
+if [ -n "${GOLANGCI_LINT:-}" ]; then
+  echo "== golangci-lint"
+  "$GOLANGCI_LINT" run ./...
+fi
+
 echo "== unit, conformance and fuzz-seed tests"
 go test -count=1 ./...
 
