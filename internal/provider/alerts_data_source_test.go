@@ -403,3 +403,95 @@ data "idp_alerts" "open" {
 		}},
 	})
 }
+
+// Custom policies over testdata/detections.ndjson, created before it is
+// ingested (a policy applies to the detections processed after it). By
+// hand from the file:
+//
+//	by-type (per detection, from low): unfamiliarFeatures, maliciousIPAddress
+//	or newCountry: rs-alice-1 (high, open), rs-bob-2 (high, dismissed so
+//	resolved); rs-carol-1 is hidden and never alerts. Newest first: bob, alice.
+//
+//	signins (per user and 24h window, from medium): every sign-in. alice's
+//	06-01 window (rs-alice-1 high + rs-alice-2 low: high, 2 detections),
+//	bob's 06-02 (rs-bob-1, medium) and 06-04 (rs-bob-2, high, resolved);
+//	carol's hidden sign-in none. Newest first: bob, bob, alice.
+//
+// Each filter on a name returns its policy's alerts alone, named by it,
+// next to the five of the built-ins.
+func TestAccAlertsDataSource_customPolicies(t *testing.T) {
+	e := newTestEnv(t)
+	policies := `
+resource "idp_policy" "by_type" {
+  type      = "custom"
+  name      = "by-type"
+  condition = "detection.riskEventType in ['unfamiliarFeatures', 'maliciousIPAddress', 'newCountry']"
+}
+
+resource "idp_policy" "signins" {
+  type      = "custom"
+  name      = "signins"
+  condition = "detection.activity == 'signin'"
+  group_by  = "user"
+  severity  = "medium"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.policiesGone("by-type", "signins"),
+		Steps: []resource.TestStep{
+			{Config: e.config(policies), ConfigPlanChecks: emptyPlanAfterApply},
+			{
+				PreConfig: e.ingestFile(testdataPath(t, "detections.ndjson")),
+				Config: e.config(policies + `
+data "idp_alerts" "all" {}
+
+data "idp_alerts" "by_type" {
+  policy = "by-type"
+}
+
+data "idp_alerts" "signins" {
+  policy = "signins"
+}
+
+data "idp_alerts" "signins_high" {
+  policy       = "signins"
+  min_severity = "high"
+}
+
+data "idp_alerts" "signins_alice" {
+  policy              = "signins"
+  user_principal_name = "alice@contoso.example"
+}
+`),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				ConfigStateChecks: []statecheck.StateCheck{
+					totalIs("data.idp_alerts.all", 10),
+					totalIs("data.idp_alerts.by_type", 2),
+					alertsAre("data.idp_alerts.by_type", alertKey{"by-type", bob}, alertKey{"by-type", alice}),
+					statecheck.ExpectKnownValue("data.idp_alerts.by_type", tfjsonpath.New("alerts"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"status": knownvalue.StringExact("resolved"), "risk_event_types": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("maliciousIPAddress")}),
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"status": knownvalue.StringExact("open"), "first_seen": knownvalue.StringExact("2025-06-01T10:00:00Z"),
+						}),
+					})),
+					totalIs("data.idp_alerts.signins", 3),
+					alertsAre("data.idp_alerts.signins", alertKey{"signins", bob}, alertKey{"signins", bob}, alertKey{"signins", alice}),
+					alertsAre("data.idp_alerts.signins_high", alertKey{"signins", bob}, alertKey{"signins", alice}),
+					statecheck.ExpectKnownValue("data.idp_alerts.signins_alice", tfjsonpath.New("alerts"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"severity":        knownvalue.StringExact("high"),
+							"detection_count": knownvalue.Int64Exact(2),
+							"first_seen":      knownvalue.StringExact("2025-06-01T10:00:00Z"),
+							"last_seen":       knownvalue.StringExact("2025-06-01T12:00:00.5Z"),
+						}),
+					})),
+					statecheck.ExpectKnownValue("data.idp_alerts.signins", tfjsonpath.New("alerts").AtSliceIndex(1).AtMapKey("severity"),
+						knownvalue.StringExact("medium")),
+				},
+			},
+		},
+	})
+}
