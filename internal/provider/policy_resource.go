@@ -193,7 +193,7 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				Description: fmt.Sprintf("The window a user's detections are aggregated over, as a Go duration "+
 					"from `%s` to `%s` (for example `12h` or `90m`), for `risky_sign_in` and for custom policies "+
 					"with `group_by = \"%s\"`. Windows start at multiples of the window since the Unix epoch, in "+
-					"UTC. Not allowed on policies that alert on each detection. Defaults to `%s`.",
+					"UTC. Not allowed on policies that alert on each detection. Defaults to `%s` where it is allowed.",
 					formatDuration(policy.MinAggregationWindow), formatDuration(policy.MaxAggregationWindow),
 					engine.GroupByUser, formatDuration(policy.DefaultAggregationWindow)),
 				Validators: []validator.String{durationBetween{min: policy.MinAggregationWindow, max: policy.MaxAggregationWindow}},
