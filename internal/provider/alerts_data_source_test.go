@@ -310,7 +310,10 @@ output "total" {
 //
 //	leaked_credentials from medium: 17 medium + 8 high = 25 alerts
 //	risky_sign_in from medium, 12h windows: 19 medium + 36 high = 55 alerts
-//	open alerts: 73; users with an open risky sign-in alert: 33
+//	anonymous-ip-abroad (the quick start's custom policy: anonymizedIPAddress
+//	or maliciousIPAddress outside US, per user and 24h window, from medium):
+//	18 medium + 12 high = 30 alerts, 27 of them open
+//	open alerts: 73 + 27 = 100; users with an open risky sign-in alert: 33
 //
 // and the default policies give 73 alerts, as `engine ingest` then
 // `engine alerts` on the sample reports.
@@ -345,28 +348,57 @@ resource "idp_policy" "risky_sign_in" {
   remediate_risky_users = true
 }
 
+resource "idp_policy" "anonymous_ip_abroad" {
+  type      = "custom"
+  name      = "anonymous-ip-abroad"
+  condition = <<-EOT
+    detection.riskEventType in ["anonymizedIPAddress", "maliciousIPAddress"] &&
+    has(detection.location) && detection.location.countryOrRegion != "US"
+  EOT
+  group_by  = "user"
+  severity  = "medium"
+}
+
 data "idp_alerts" "leaked" {
   policy     = "leaked_credentials"
   limit      = 0
-  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in]
+  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
+}
+
+data "idp_alerts" "custom" {
+  policy     = "anonymous-ip-abroad"
+  limit      = 0
+  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
+}
+
+data "idp_alerts" "custom_high" {
+  policy       = "anonymous-ip-abroad"
+  min_severity = "high"
+  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
+}
+
+data "idp_alerts" "custom_open" {
+  policy     = "anonymous-ip-abroad"
+  status     = "open"
+  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
 }
 
 data "idp_alerts" "risky_medium" {
   policy       = "risky_sign_in"
   min_severity = "medium"
   limit        = 0
-  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in]
+  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
 }
 
 data "idp_alerts" "risky_high" {
   policy       = "risky_sign_in"
   min_severity = "high"
-  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in]
+  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
 }
 
 data "idp_alerts" "open" {
   status     = "open"
-  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in]
+  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
 }
 `, sample("detections-sample.ndjson"), sample("devices-sample.ndjson")))
 	resource.ParallelTest(t, resource.TestCase{
@@ -379,7 +411,11 @@ data "idp_alerts" "open" {
 				statecheck.ExpectKnownValue("data.idp_alerts.leaked", tfjsonpath.New("alerts"), knownvalue.ListSizeExact(25)),
 				totalIs("data.idp_alerts.risky_medium", 55),
 				totalIs("data.idp_alerts.risky_high", 36),
-				totalIs("data.idp_alerts.open", 73),
+				totalIs("data.idp_alerts.open", 100),
+				totalIs("data.idp_alerts.custom", 30),
+				statecheck.ExpectKnownValue("data.idp_alerts.custom", tfjsonpath.New("alerts"), knownvalue.ListSizeExact(30)),
+				totalIs("data.idp_alerts.custom_high", 12),
+				totalIs("data.idp_alerts.custom_open", 27),
 			},
 			Check: e.checkEngine(func(ctx context.Context, c client.Client) error {
 				users, err := c.Users(ctx)
