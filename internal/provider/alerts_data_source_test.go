@@ -448,7 +448,7 @@ data "idp_alerts" "open" {
 //	or newCountry: rs-alice-1 (high, open), rs-bob-2 (high, dismissed so
 //	resolved); rs-carol-1 is hidden and never alerts. Newest first: bob, alice.
 //
-//	signins (per user and 24h window, from medium): every sign-in. alice's
+//	sign-ins (per user and 24h window, from medium): every sign-in. alice's
 //	06-01 window (rs-alice-1 high + rs-alice-2 low: high, 2 detections),
 //	bob's 06-02 (rs-bob-1, medium) and 06-04 (rs-bob-2, high, resolved);
 //	carol's hidden sign-in none. Newest first: bob, bob, alice.
@@ -464,9 +464,9 @@ resource "idp_policy" "by_type" {
   condition = "detection.riskEventType in ['unfamiliarFeatures', 'maliciousIPAddress', 'newCountry']"
 }
 
-resource "idp_policy" "signins" {
+resource "idp_policy" "sign_ins" {
   type      = "custom"
-  name      = "signins"
+  name      = "sign-ins"
   condition = "detection.activity == 'signin'"
   group_by  = "user"
   severity  = "medium"
@@ -474,7 +474,7 @@ resource "idp_policy" "signins" {
 `
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
-		CheckDestroy:             e.policiesGone("by-type", "signins"),
+		CheckDestroy:             e.policiesGone("by-type", "sign-ins"),
 		Steps: []resource.TestStep{
 			{Config: e.config(policies), ConfigPlanChecks: emptyPlanAfterApply},
 			{
@@ -486,17 +486,17 @@ data "idp_alerts" "by_type" {
   policy = "by-type"
 }
 
-data "idp_alerts" "signins" {
-  policy = "signins"
+data "idp_alerts" "sign_ins" {
+  policy = "sign-ins"
 }
 
-data "idp_alerts" "signins_high" {
-  policy       = "signins"
+data "idp_alerts" "sign_ins_high" {
+  policy       = "sign-ins"
   min_severity = "high"
 }
 
-data "idp_alerts" "signins_alice" {
-  policy              = "signins"
+data "idp_alerts" "sign_ins_alice" {
+  policy              = "sign-ins"
   user_principal_name = "alice@contoso.example"
 }
 `),
@@ -513,10 +513,10 @@ data "idp_alerts" "signins_alice" {
 							"status": knownvalue.StringExact("open"), "first_seen": knownvalue.StringExact("2025-06-01T10:00:00Z"),
 						}),
 					})),
-					totalIs("data.idp_alerts.signins", 3),
-					alertsAre("data.idp_alerts.signins", alertKey{"signins", bob}, alertKey{"signins", bob}, alertKey{"signins", alice}),
-					alertsAre("data.idp_alerts.signins_high", alertKey{"signins", bob}, alertKey{"signins", alice}),
-					statecheck.ExpectKnownValue("data.idp_alerts.signins_alice", tfjsonpath.New("alerts"), knownvalue.ListExact([]knownvalue.Check{
+					totalIs("data.idp_alerts.sign_ins", 3),
+					alertsAre("data.idp_alerts.sign_ins", alertKey{"sign-ins", bob}, alertKey{"sign-ins", bob}, alertKey{"sign-ins", alice}),
+					alertsAre("data.idp_alerts.sign_ins_high", alertKey{"sign-ins", bob}, alertKey{"sign-ins", alice}),
+					statecheck.ExpectKnownValue("data.idp_alerts.sign_ins_alice", tfjsonpath.New("alerts"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
 							"severity":        knownvalue.StringExact("high"),
 							"detection_count": knownvalue.Int64Exact(2),
@@ -524,7 +524,7 @@ data "idp_alerts" "signins_alice" {
 							"last_seen":       knownvalue.StringExact("2025-06-01T12:00:00.5Z"),
 						}),
 					})),
-					statecheck.ExpectKnownValue("data.idp_alerts.signins", tfjsonpath.New("alerts").AtSliceIndex(1).AtMapKey("severity"),
+					statecheck.ExpectKnownValue("data.idp_alerts.sign_ins", tfjsonpath.New("alerts").AtSliceIndex(1).AtMapKey("severity"),
 						knownvalue.StringExact("medium")),
 				},
 			},

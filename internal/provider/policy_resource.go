@@ -498,8 +498,7 @@ func (r *policyResource) write(ctx context.Context, plan policyModel, create boo
 		stored engine.Policy
 		err    error
 	)
-	isBuiltin := policy.IsBuiltin(p.Type)
-	if create && !isBuiltin {
+	if create && !policy.IsBuiltin(p.Type) {
 		stored, err = r.client.CreatePolicy(ctx, p)
 	} else {
 		stored, err = r.client.PutPolicy(ctx, p)
