@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: apply examples/quickstart with the freshly built provider in a
-# scratch directory, show the alerts and the remediated users, then show
-# that a second plan is empty. Offline: Terraform finds the provider through
+# scratch directory, show the alerts (the custom policy's among them) and
+# the remediated users, then show that a second plan is empty. Offline: Terraform finds the provider through
 # dev_overrides in a CLI configuration this script writes for itself (the
 # user's own is never read or touched), so no `terraform init` is needed.
 #
@@ -62,7 +62,9 @@ tf() {
   shift
   "$terraform" -chdir="$DEMO_DIR" "$cmd" ${color[@]+"${color[@]}"} "$@"
 }
-"$terraform" version | head -n 1
+# sed reads to the end: head would close the pipe early, and pipefail turn
+# the SIGPIPE Terraform may then get into a failure.
+"$terraform" version | sed -n 1p
 
 step "terraform apply"
 tf apply -auto-approve -input=false
@@ -72,6 +74,11 @@ step "alerts per policy and severity ($total in all)"
 tf output alerts_by_policy_and_severity
 step "open alerts per policy"
 tf output open_alerts_by_policy
+
+custom_policy=anonymous-ip-abroad
+step "the custom policy $custom_policy: its newest alerts (terraform-provider-idp engine alerts --policy $custom_policy)"
+"$PROVIDER" engine alerts --data-dir "$DEMO_DIR/.idp" --policy "$custom_policy" --limit 5 --output table
+custom=$("$PROVIDER" engine alerts --data-dir "$DEMO_DIR/.idp" --policy "$custom_policy" --limit 0 --output json | grep -c '"policy"' || true)
 
 step "remediated users and the actions enforced on them (terraform-provider-idp engine users)"
 "$PROVIDER" engine users --data-dir "$DEMO_DIR/.idp" --output table
@@ -84,12 +91,12 @@ plan_status=$?
 set -e
 
 echo
-if [ "$total" -eq 0 ] || [ "$users" -eq 0 ]; then
-  echo "demo FAILED: the sample gave $total alerts and $users remediated users; both should be above zero" >&2
+if [ "$total" -eq 0 ] || [ "$custom" -eq 0 ] || [ "$users" -eq 0 ]; then
+  echo "demo FAILED: the sample gave $total alerts ($custom of the custom policy $custom_policy) and $users remediated users; all should be above zero" >&2
   exit 1
 fi
 case $plan_status in
-  0) echo "demo OK: $total alerts, $users remediated users, and the second plan is empty." ;;
+  0) echo "demo OK: $total alerts ($custom of the custom policy $custom_policy), $users remediated users, and the second plan is empty." ;;
   2) echo "demo FAILED: the second plan is not empty (see above)" >&2; exit 1 ;;
   *) echo "demo FAILED: terraform plan exited with status $plan_status" >&2; exit 1 ;;
 esac

@@ -6,6 +6,11 @@
 #   scripts/docs.sh check      fail when docs/ is stale or examples/ is not
 #                              formatted (what make test runs)
 #
+# The table of CEL variables in templates/resources/policy.md.tmpl is
+# generated from the engine's condition.Fields() by a test of
+# internal/provider: `generate` rewrites it first, `check` fails when it is
+# stale.
+#
 # tfplugindocs builds the provider and reads its schema through
 # `terraform init -plugin-dir` and `terraform providers schema`, offline;
 # it needs a terraform on PATH, so TERRAFORM_157 is put there when there is
@@ -37,6 +42,16 @@ generate() { # $1: output directory, relative to the repository (tfplugindocs wa
   }
 }
 
+# $1: empty to check the generated parts of templates/, -update-templates to
+# rewrite them.
+templates() {
+  go test ./internal/provider -count=1 -run '^TestPolicyTemplateFieldsTable$' ${1:+-args "$1"} >"$scratch/templates.log" 2>&1 || {
+    cat "$scratch/templates.log" >&2
+    echo "templates/ has a stale generated table" >&2
+    exit 1
+  }
+}
+
 validate() {
   go tool tfplugindocs validate --provider-name idp >"$scratch/validate.log" 2>&1 || {
     cat "$scratch/validate.log" >&2
@@ -47,6 +62,7 @@ validate() {
 
 case ${1:-} in
   generate)
+    templates -update-templates
     generate docs
     validate
     echo "docs/ regenerated"
@@ -57,6 +73,7 @@ case ${1:-} in
       echo "examples/ is not formatted: run terraform fmt -recursive examples" >&2
       exit 1
     fi
+    templates
     # Regenerate into a git-ignored copy and compare.
     check_dir=.scratch/docs-check-$$
     trap 'rm -rf "$scratch" "$root/$check_dir"' EXIT

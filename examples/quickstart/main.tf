@@ -1,6 +1,7 @@
 # The quick start: the integration reads the sample files shipped beside
-# this file, both built-in policies are tuned, risky sign-in remediates,
-# and the data source shows what came of it. `make demo` applies it.
+# this file, both built-in policies are tuned, risky sign-in remediates, a
+# custom policy watches anonymous sign-ins from abroad, and the data source
+# shows what came of it. `make demo` applies it.
 
 terraform {
   required_providers {
@@ -42,6 +43,49 @@ resource "idp_policy" "risky_sign_in" {
   remediate_risky_users = true
 }
 
+# A custom policy: a CEL condition selects the detections, here sign-ins
+# through anonymizing or malicious IP addresses from outside the United
+# States, aggregated per user and day, alerting from medium. Its alerts
+# carry its name as their policy.
+resource "idp_policy" "anonymous_ip_abroad" {
+  type      = "custom"
+  name      = "anonymous-ip-abroad"
+  condition = <<-EOT
+    detection.riskEventType in ["anonymizedIPAddress", "maliciousIPAddress"] &&
+    has(detection.location) && detection.location.countryOrRegion != "US"
+  EOT
+  group_by  = "user"
+  severity  = "medium"
+
+  # Checked by every plan, before anything is applied.
+  tests = [
+    {
+      detection = jsonencode({
+        id               = "t-anonymous-fr"
+        userId           = "00000000-0000-4000-8000-000000000001"
+        riskEventType    = "anonymizedIPAddress"
+        activity         = "signin"
+        riskLevel        = "medium"
+        activityDateTime = "2025-06-01T10:00:00Z"
+        location         = { city = "Paris", countryOrRegion = "FR" }
+      })
+      expect_alert = true
+    },
+    {
+      detection = jsonencode({
+        id               = "t-anonymous-us"
+        userId           = "00000000-0000-4000-8000-000000000001"
+        riskEventType    = "anonymizedIPAddress"
+        activity         = "signin"
+        riskLevel        = "high"
+        activityDateTime = "2025-06-01T10:00:00Z"
+        location         = { city = "Denver", countryOrRegion = "US" }
+      })
+      expect_alert = false
+    },
+  ]
+}
+
 # Read once the settings are applied, so that the sample is ingested under
 # them: a policy applies to detections processed after it changes.
 data "idp_alerts" "all" {
@@ -51,6 +95,7 @@ data "idp_alerts" "all" {
     idp_integration.this,
     idp_policy.leaked_credentials,
     idp_policy.risky_sign_in,
+    idp_policy.anonymous_ip_abroad,
   ]
 }
 

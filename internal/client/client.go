@@ -30,6 +30,10 @@ type Client interface {
 	// PutPolicy validates, fills defaults and stores a policy, creating a
 	// custom one when it is new.
 	PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy, error)
+	// CreatePolicy validates, fills defaults and stores a new custom
+	// policy; engine.ErrAlreadyExists when its name is taken, so that two
+	// configurations never silently share one policy.
+	CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error)
 	// DeletePolicy restores a built-in's defaults or deletes a custom
 	// policy (engine.ErrNotFound when it does not exist).
 	DeletePolicy(ctx context.Context, id string) error

@@ -59,6 +59,10 @@ func (e *Embedded) PutPolicy(ctx context.Context, p engine.Policy) (engine.Polic
 	return e.svc.PutPolicy(ctx, p)
 }
 
+func (e *Embedded) CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
+	return e.svc.CreatePolicy(ctx, p)
+}
+
 func (e *Embedded) DeletePolicy(ctx context.Context, id string) error {
 	return e.svc.DeletePolicy(ctx, id)
 }

@@ -310,7 +310,10 @@ output "total" {
 //
 //	leaked_credentials from medium: 17 medium + 8 high = 25 alerts
 //	risky_sign_in from medium, 12h windows: 19 medium + 36 high = 55 alerts
-//	open alerts: 73; users with an open risky sign-in alert: 33
+//	anonymous-ip-abroad (the quick start's custom policy: anonymizedIPAddress
+//	or maliciousIPAddress outside US, per user and 24h window, from medium):
+//	18 medium + 12 high = 30 alerts, 27 of them open
+//	open alerts: 73 + 27 = 100; users with an open risky sign-in alert: 33
 //
 // and the default policies give 73 alerts, as `engine ingest` then
 // `engine alerts` on the sample reports.
@@ -345,28 +348,57 @@ resource "idp_policy" "risky_sign_in" {
   remediate_risky_users = true
 }
 
+resource "idp_policy" "anonymous_ip_abroad" {
+  type      = "custom"
+  name      = "anonymous-ip-abroad"
+  condition = <<-EOT
+    detection.riskEventType in ["anonymizedIPAddress", "maliciousIPAddress"] &&
+    has(detection.location) && detection.location.countryOrRegion != "US"
+  EOT
+  group_by  = "user"
+  severity  = "medium"
+}
+
 data "idp_alerts" "leaked" {
   policy     = "leaked_credentials"
   limit      = 0
-  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in]
+  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
+}
+
+data "idp_alerts" "custom" {
+  policy     = "anonymous-ip-abroad"
+  limit      = 0
+  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
+}
+
+data "idp_alerts" "custom_high" {
+  policy       = "anonymous-ip-abroad"
+  min_severity = "high"
+  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
+}
+
+data "idp_alerts" "custom_open" {
+  policy     = "anonymous-ip-abroad"
+  status     = "open"
+  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
 }
 
 data "idp_alerts" "risky_medium" {
   policy       = "risky_sign_in"
   min_severity = "medium"
   limit        = 0
-  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in]
+  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
 }
 
 data "idp_alerts" "risky_high" {
   policy       = "risky_sign_in"
   min_severity = "high"
-  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in]
+  depends_on   = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
 }
 
 data "idp_alerts" "open" {
   status     = "open"
-  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in]
+  depends_on = [idp_integration.test, idp_policy.leaked_credentials, idp_policy.risky_sign_in, idp_policy.anonymous_ip_abroad]
 }
 `, sample("detections-sample.ndjson"), sample("devices-sample.ndjson")))
 	resource.ParallelTest(t, resource.TestCase{
@@ -379,7 +411,11 @@ data "idp_alerts" "open" {
 				statecheck.ExpectKnownValue("data.idp_alerts.leaked", tfjsonpath.New("alerts"), knownvalue.ListSizeExact(25)),
 				totalIs("data.idp_alerts.risky_medium", 55),
 				totalIs("data.idp_alerts.risky_high", 36),
-				totalIs("data.idp_alerts.open", 73),
+				totalIs("data.idp_alerts.open", 100),
+				totalIs("data.idp_alerts.custom", 30),
+				statecheck.ExpectKnownValue("data.idp_alerts.custom", tfjsonpath.New("alerts"), knownvalue.ListSizeExact(30)),
+				totalIs("data.idp_alerts.custom_high", 12),
+				totalIs("data.idp_alerts.custom_open", 27),
 			},
 			Check: e.checkEngine(func(ctx context.Context, c client.Client) error {
 				users, err := c.Users(ctx)
@@ -401,5 +437,97 @@ data "idp_alerts" "open" {
 				return nil
 			}),
 		}},
+	})
+}
+
+// Custom policies over testdata/detections.ndjson, created before it is
+// ingested (a policy applies to the detections processed after it). By
+// hand from the file:
+//
+//	by-type (per detection, from low): unfamiliarFeatures, maliciousIPAddress
+//	or newCountry: rs-alice-1 (high, open), rs-bob-2 (high, dismissed so
+//	resolved); rs-carol-1 is hidden and never alerts. Newest first: bob, alice.
+//
+//	sign-ins (per user and 24h window, from medium): every sign-in. alice's
+//	06-01 window (rs-alice-1 high + rs-alice-2 low: high, 2 detections),
+//	bob's 06-02 (rs-bob-1, medium) and 06-04 (rs-bob-2, high, resolved);
+//	carol's hidden sign-in none. Newest first: bob, bob, alice.
+//
+// Each filter on a name returns its policy's alerts alone, named by it,
+// next to the five of the built-ins.
+func TestAccAlertsDataSource_customPolicies(t *testing.T) {
+	e := newTestEnv(t)
+	policies := `
+resource "idp_policy" "by_type" {
+  type      = "custom"
+  name      = "by-type"
+  condition = "detection.riskEventType in ['unfamiliarFeatures', 'maliciousIPAddress', 'newCountry']"
+}
+
+resource "idp_policy" "sign_ins" {
+  type      = "custom"
+  name      = "sign-ins"
+  condition = "detection.activity == 'signin'"
+  group_by  = "user"
+  severity  = "medium"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		CheckDestroy:             e.policiesGone("by-type", "sign-ins"),
+		Steps: []resource.TestStep{
+			{Config: e.config(policies), ConfigPlanChecks: emptyPlanAfterApply},
+			{
+				PreConfig: e.ingestFile(testdataPath(t, "detections.ndjson")),
+				Config: e.config(policies + `
+data "idp_alerts" "all" {}
+
+data "idp_alerts" "by_type" {
+  policy = "by-type"
+}
+
+data "idp_alerts" "sign_ins" {
+  policy = "sign-ins"
+}
+
+data "idp_alerts" "sign_ins_high" {
+  policy       = "sign-ins"
+  min_severity = "high"
+}
+
+data "idp_alerts" "sign_ins_alice" {
+  policy              = "sign-ins"
+  user_principal_name = "alice@contoso.example"
+}
+`),
+				ConfigPlanChecks: emptyPlanAfterApply,
+				ConfigStateChecks: []statecheck.StateCheck{
+					totalIs("data.idp_alerts.all", 10),
+					totalIs("data.idp_alerts.by_type", 2),
+					alertsAre("data.idp_alerts.by_type", alertKey{"by-type", bob}, alertKey{"by-type", alice}),
+					statecheck.ExpectKnownValue("data.idp_alerts.by_type", tfjsonpath.New("alerts"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"status": knownvalue.StringExact("resolved"), "risk_event_types": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("maliciousIPAddress")}),
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"status": knownvalue.StringExact("open"), "first_seen": knownvalue.StringExact("2025-06-01T10:00:00Z"),
+						}),
+					})),
+					totalIs("data.idp_alerts.sign_ins", 3),
+					alertsAre("data.idp_alerts.sign_ins", alertKey{"sign-ins", bob}, alertKey{"sign-ins", bob}, alertKey{"sign-ins", alice}),
+					alertsAre("data.idp_alerts.sign_ins_high", alertKey{"sign-ins", bob}, alertKey{"sign-ins", alice}),
+					statecheck.ExpectKnownValue("data.idp_alerts.sign_ins_alice", tfjsonpath.New("alerts"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"severity":        knownvalue.StringExact("high"),
+							"detection_count": knownvalue.Int64Exact(2),
+							"first_seen":      knownvalue.StringExact("2025-06-01T10:00:00Z"),
+							"last_seen":       knownvalue.StringExact("2025-06-01T12:00:00.5Z"),
+						}),
+					})),
+					statecheck.ExpectKnownValue("data.idp_alerts.sign_ins", tfjsonpath.New("alerts").AtSliceIndex(1).AtMapKey("severity"),
+						knownvalue.StringExact("medium")),
+				},
+			},
+		},
 	})
 }

@@ -49,6 +49,10 @@ func deleteError(resource string, err error) diag.Diagnostic {
 	return engineError("Unable to Delete "+resource, "restore the defaults of "+resource, err)
 }
 
+func deleteCustomError(resource string, err error) diag.Diagnostic {
+	return engineError("Unable to Delete "+resource, "delete "+resource, err)
+}
+
 func alertsReadError(err error) diag.Diagnostic {
 	return engineError("Unable to Read Alerts", "sync the integration's source and query the alerts", err)
 }
@@ -103,6 +107,36 @@ func invalidSetting(err error, fields map[string]path.Path, fallback path.Path) 
 	}
 	return diag.NewAttributeErrorDiagnostic(at, "Invalid Attribute Value",
 		fmt.Sprintf("The idp engine rejected the value of %s.", at)+originalError(err))
+}
+
+// missingForType and notAllowedForType report an attribute that a policy
+// type requires or does not take, in the words of the framework's
+// validators.
+func missingForType(at path.Path, typ string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(at, "Missing Attribute Configuration",
+		fmt.Sprintf("Attribute %s must be set when type is %q.", at, typ))
+}
+
+func notAllowedForType(at path.Path, typ, only string) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(at, "Invalid Attribute Combination",
+		fmt.Sprintf("Attribute %s cannot be set when type is %q: only %q policies take it.", at, typ, only))
+}
+
+// policyNameTaken: creating a custom policy whose name the engine already
+// has, made by another configuration or the command line.
+func policyNameTaken(at path.Path, name string, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(at, "Policy Already Exists",
+		fmt.Sprintf("The idp engine already has a custom policy named %q, so it was not created. To manage that "+
+			"policy with this resource, import it (its import ID is its name); otherwise choose another name.", name)+
+			originalError(err))
+}
+
+// policyTestFailed reports a failing inline test on its own path,
+// tests[N]; the result's message names the index too, so it reads alone.
+func policyTestFailed(at path.Path, r policy.TestResult) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(at, "Policy Test Failed",
+		r.Message()+".\n\nInline tests run at plan time against the policy as configured, each detection alone. "+
+			"Correct the policy, or the test's detection or expect_alert.")
 }
 
 func invalidDuration(at path.Path, value string, err error) diag.Diagnostic {

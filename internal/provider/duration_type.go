@@ -59,6 +59,10 @@ type durationValue struct {
 
 func durationNull() durationValue { return durationValue{StringValue: basetypes.NewStringNull()} }
 
+func durationUnknown() durationValue {
+	return durationValue{StringValue: basetypes.NewStringUnknown()}
+}
+
 func durationOf(d time.Duration) durationValue {
 	return durationValue{StringValue: basetypes.NewStringValue(formatDuration(d))}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -40,14 +42,30 @@ func newPolicyResource() resource.Resource { return &policyResource{} }
 type policyModel struct {
 	ID                  types.String  `tfsdk:"id"`
 	Type                types.String  `tfsdk:"type"`
+	Name                types.String  `tfsdk:"name"`
 	Enabled             types.Bool    `tfsdk:"enabled"`
 	Severity            types.String  `tfsdk:"severity"`
+	Condition           types.String  `tfsdk:"condition"`
+	GroupBy             types.String  `tfsdk:"group_by"`
 	AggregationWindow   durationValue `tfsdk:"aggregation_window"`
 	RemediateRiskyUsers types.Bool    `tfsdk:"remediate_risky_users"`
+	Tests               types.List    `tfsdk:"tests"`
 }
 
-// builtinTypes lists the policy types this resource manages, from the
-// engine's registry. Custom policies (created by name) join later.
+// policyTestModel is one entry of tests: configuration only, never sent
+// to the engine.
+type policyTestModel struct {
+	Detection   types.String `tfsdk:"detection"`
+	ExpectAlert types.Bool   `tfsdk:"expect_alert"`
+}
+
+var policyTestType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"detection":    types.StringType,
+	"expect_alert": types.BoolType,
+}}
+
+// builtinTypes lists the built-in policy types, from the engine's
+// registry: tuned, never created.
 func builtinTypes() []string {
 	var out []string
 	for _, p := range policy.Builtins() {
@@ -66,13 +84,24 @@ func builtinDefault(typ string) (engine.Policy, bool) {
 	return plugin.Default(), true
 }
 
-// defaultsText states a setting's default per built-in type, read from the
+// typeDefaults is the default configuration of every registered type, in
+// type order: the built-ins and custom.
+func typeDefaults() []engine.Policy {
+	var out []engine.Policy
+	for _, t := range policy.Types() {
+		plugin, _ := policy.Lookup(t)
+		out = append(out, plugin.Default())
+	}
+	return out
+}
+
+// defaultsText states a setting's default per type, read from the
 // registry: "Defaults to `x`." when every type agrees, else one clause per
 // type. Types that do not take the setting (show returns "") are left out.
 func defaultsText(show func(engine.Policy) string) string {
 	var parts []string
 	seen := map[string]bool{}
-	for _, p := range policy.Builtins() {
+	for _, p := range typeDefaults() {
 		v := show(p)
 		if v == "" {
 			continue
@@ -91,41 +120,59 @@ func defaultsText(show func(engine.Policy) string) string {
 	return "Defaults to " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + "."
 }
 
-// typesWithout lists the built-in types that do not take a setting.
-func typesWithout(show func(engine.Policy) string) []string {
-	var out []string
-	for _, p := range policy.Builtins() {
-		if show(p) == "" {
-			out = append(out, p.Type)
-		}
-	}
-	return out
-}
-
 func (r *policyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_policy"
 }
 
 func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	typeNames := builtinTypes()
+	custom := "`" + engine.PolicyCustom + "`"
 	resp.Schema = schema.Schema{
-		Description: "Tunes one of the built-in policies that turn detections into alerts. Built-in policies " +
-			"always exist: creating this resource applies its settings, destroying it restores the type's " +
-			"defaults (alerts are kept). A changed threshold or window applies to detections processed after the " +
-			"change. Settings left out of the configuration take the type's defaults.",
+		Description: "A policy that turns detections into alerts: one of the built-in policies, tuned, or a custom " +
+			"policy whose CEL `condition` selects detections. Built-in policies always exist: creating this " +
+			"resource applies its settings, destroying it restores the type's defaults. Custom policies are " +
+			"created and deleted. Either way alerts are kept, and a changed setting applies to detections " +
+			"processed after the change. Settings left out of the configuration take the type's defaults. " +
+			"Inline `tests` run at plan time.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "The policy's ID, the same as `type` for built-in policies (also the import ID).",
+				Computed: true,
+				Description: "The policy's ID, also its import ID and the `policy` of its alerts: the type of a " +
+					"built-in policy, the name of a custom one.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"type": schema.StringAttribute{
 				Required: true,
-				Description: "The built-in policy to tune: " + enumText(typeNames) + ". `leaked_credentials` alerts on each " +
-					"detection of leaked credentials; `risky_sign_in` aggregates a user's risky sign-ins per " +
-					"aggregation window. Changing it replaces the resource.",
-				Validators:    []validator.String{stringvalidator.OneOf(typeNames...)},
+				Description: "The policy's type: " + enumText(policy.Types()) + ". `leaked_credentials` alerts on " +
+					"each detection of leaked credentials; `risky_sign_in` aggregates a user's risky sign-ins per " +
+					"aggregation window; " + custom + " alerts on the detections its `condition` selects. " +
+					"Changing it replaces the resource.",
+				Validators:    []validator.String{stringvalidator.OneOf(policy.Types()...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"name": schema.StringAttribute{
+				Optional: true,
+				Description: "The name of a custom policy: its ID, the `policy` of its alerts and its import ID. " +
+					"1 to 63 characters matching `" + policy.NamePattern + "`, and not a policy type. Required " +
+					"when `type` is " + custom + ", not allowed otherwise. Changing it replaces the resource: " +
+					"a new policy, while the old one's alerts keep the old name.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"condition": schema.StringAttribute{
+				Optional: true,
+				Description: "A CEL expression over `detection`, one Graph riskDetection with its fields under " +
+					"their Graph names, that returns a bool: the detections it selects belong to the policy's " +
+					"alerts, for example `detection.riskEventType == \"anonymizedIPAddress\" && " +
+					"detection.location.countryOrRegion != \"US\"`. A condition that does not compile or does not " +
+					"return a bool fails the plan. Required when `type` is " + custom + ", not allowed otherwise; " +
+					"changed in place.",
+			},
+			"group_by": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Description: "How a custom policy groups the detections it selects into alerts: `" +
+					engine.GroupByDetection + "`, one alert per detection, or `" + engine.GroupByUser + "`, one " +
+					"alert per user and `aggregation_window`, as `risky_sign_in` does. Only for " + custom +
+					" policies (the built-ins group their own way). Defaults to `" + engine.GroupByDetection + "`.",
+				Validators: []validator.String{stringvalidator.OneOf(engine.GroupByDetection, engine.GroupByUser)},
 			},
 			"enabled": schema.BoolAttribute{
 				Optional: true, Computed: true,
@@ -135,19 +182,20 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"severity": schema.StringAttribute{
 				Optional: true, Computed: true,
 				Description: "The threshold: the lowest severity that raises an alert, one of " +
-					enumText(engine.Severities) + " (`low` receives every alert, `high` only high ones). " +
-					defaultsText(func(p engine.Policy) string { return string(p.Severity) }),
+					enumText(engine.Severities) + " (`low` receives every alert, `high` only high ones). A " +
+					"detection's severity is its `riskLevel`; an aggregated alert's is the highest of its " +
+					"detections. " + defaultsText(func(p engine.Policy) string { return string(p.Severity) }),
 				Validators: []validator.String{stringvalidator.OneOf(engine.SeverityNames()...)},
 			},
 			"aggregation_window": schema.StringAttribute{
 				CustomType: durationType{},
 				Optional:   true, Computed: true,
-				Description: fmt.Sprintf("The window a user's risky sign-ins are aggregated over, as a Go duration "+
-					"from `%s` to `%s` (for example `12h` or `90m`). Windows start at multiples of the window since "+
-					"the Unix epoch, in UTC. Not allowed on %s, which alert on each detection. ",
+				Description: fmt.Sprintf("The window a user's detections are aggregated over, as a Go duration "+
+					"from `%s` to `%s` (for example `12h` or `90m`), for `risky_sign_in` and for custom policies "+
+					"with `group_by = \"%s\"`. Windows start at multiples of the window since the Unix epoch, in "+
+					"UTC. Not allowed on policies that alert on each detection. Defaults to `%s` where it is allowed.",
 					formatDuration(policy.MinAggregationWindow), formatDuration(policy.MaxAggregationWindow),
-					enumText(typesWithout(policyWindowText))) +
-					defaultsText(policyWindowText),
+					engine.GroupByUser, formatDuration(policy.DefaultAggregationWindow)),
 				Validators: []validator.String{durationBetween{min: policy.MinAggregationWindow, max: policy.MaxAggregationWindow}},
 			},
 			"remediate_risky_users": schema.BoolAttribute{
@@ -157,15 +205,32 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"on them. Each remediation is written to the audit log. " +
 					defaultsText(func(p engine.Policy) string { return fmt.Sprint(p.RemediateRiskyUsers) }),
 			},
+			"tests": schema.ListNestedAttribute{
+				Optional: true,
+				Description: "Inline tests, run at plan time against the policy as configured (condition, " +
+					"threshold, enabled; built-in policies too): each test's detection is decoded as ingest " +
+					"would and judged alone, as an alert of one detection. A failing test fails the plan with " +
+					"its index, `tests[N]`, and what happened. Tests are configuration only: kept in the state " +
+					"as written and never sent to the engine, so an import does not bring them back. A test " +
+					"whose values are not known until apply runs at apply.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"detection": schema.StringAttribute{
+							Required: true,
+							Description: "One Graph riskDetection as JSON text, for example " +
+								"`jsonencode({ id = \"t1\", userId = \"u1\", riskEventType = \"anonymizedIPAddress\", " +
+								"riskLevel = \"high\", activityDateTime = \"2025-06-01T00:00:00Z\" })`. A detection " +
+								"that ingest would quarantine fails its test.",
+						},
+						"expect_alert": schema.BoolAttribute{
+							Required:    true,
+							Description: "Whether the policy should alert on the detection.",
+						},
+					},
+				},
+			},
 		},
 	}
-}
-
-func policyWindowText(p engine.Policy) string {
-	if p.AggregationWindow == 0 {
-		return ""
-	}
-	return formatDuration(time.Duration(p.AggregationWindow))
 }
 
 func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -175,24 +240,63 @@ func (r *policyResource) Configure(_ context.Context, req resource.ConfigureRequ
 // policyFields maps the engine's field names to attribute paths.
 var policyFields = map[string]path.Path{
 	"type":               path.Root("type"),
+	"name":               path.Root("name"),
+	"condition":          path.Root("condition"),
+	"group_by":           path.Root("group_by"),
 	"severity":           path.Root("severity"),
 	"aggregation_window": path.Root("aggregation_window"),
 }
 
+// Stand-ins for values that are unknown at plan time or already reported,
+// so that the engine's validation of the other settings still runs.
+const (
+	placeholderName      = "placeholder"
+	placeholderCondition = "true"
+)
+
 // ValidateConfig runs the engine's validation of the policy at plan time:
-// it knows which settings each type takes (no aggregation window on leaked
-// credentials, say). Values the attribute validators already refuse are
-// left out, so each mistake is reported once.
+// it knows which settings each type takes and compiles a custom policy's
+// condition, so a mistake fails the plan on its attribute with the
+// engine's (or CEL's) own words. Values the attribute validators already
+// refuse are left out, so each mistake is reported once.
 func (r *policyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m policyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || m.Type.IsUnknown() || m.Type.IsNull() {
 		return
 	}
-	if _, ok := builtinDefault(m.Type.ValueString()); !ok {
-		return
+	typ := m.Type.ValueString()
+	plugin, err := policy.Lookup(typ)
+	if err != nil {
+		return // the type's OneOf says so
 	}
-	p := engine.Policy{Type: m.Type.ValueString()}
+	custom := !plugin.Builtin()
+
+	// Which attributes a type takes is checked here rather than by the
+	// engine: the engine cannot tell an unknown value from an absent one.
+	for _, a := range []struct {
+		name     string
+		value    attr.Value
+		required bool
+	}{
+		{"name", m.Name, true},
+		{"condition", m.Condition, true},
+		{"group_by", m.GroupBy, false},
+	} {
+		switch {
+		case custom && a.required && a.value.IsNull():
+			resp.Diagnostics.Append(missingForType(path.Root(a.name), typ))
+		case !custom && !a.value.IsNull():
+			resp.Diagnostics.Append(notAllowedForType(path.Root(a.name), typ, engine.PolicyCustom))
+		}
+	}
+
+	p := engine.Policy{Type: typ}
+	if custom {
+		p.Name = knownOr(m.Name, placeholderName)
+		p.Condition = knownOr(m.Condition, placeholderCondition)
+		p.GroupBy = knownOr(m.GroupBy, "")
+	}
 	if v := m.Severity; !v.IsNull() && !v.IsUnknown() && engine.Severity(v.ValueString()).Rank() > 0 {
 		p.Severity = engine.Severity(v.ValueString())
 	}
@@ -200,20 +304,66 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 		d, err := v.Duration()
 		if err == nil && d >= policy.MinAggregationWindow && d <= policy.MaxAggregationWindow {
 			p.AggregationWindow = engine.Duration(d)
+			if custom && m.GroupBy.IsUnknown() {
+				p.GroupBy = engine.GroupByUser // the one grouping a window may be right for
+			}
 		}
 	}
-	if _, err := policy.Normalize(p); err != nil {
-		resp.Diagnostics.Append(invalidSetting(err, policyFields, path.Root("type")))
+	if p.GroupBy != "" && p.GroupBy != engine.GroupByDetection && p.GroupBy != engine.GroupByUser {
+		p.GroupBy = "" // the group_by OneOf says so
 	}
+
+	// The engine stops at the first invalid setting; each one reported is
+	// replaced by a stand-in and the rest checked again, so that a plan
+	// lists every mistake at once.
+	for range policyFields {
+		_, err := policy.Normalize(p)
+		if err == nil {
+			return
+		}
+		resp.Diagnostics.Append(invalidSetting(err, policyFields, path.Root("type")))
+		var fe *policy.FieldError
+		if !errors.As(err, &fe) || !replaceSetting(&p, fe.Field) {
+			return
+		}
+	}
+}
+
+// replaceSetting puts a valid stand-in in place of an invalid setting;
+// false when there is none.
+func replaceSetting(p *engine.Policy, field string) bool {
+	switch field {
+	case "name":
+		p.Name = placeholderName
+	case "condition":
+		p.Condition = placeholderCondition
+	case "group_by":
+		p.GroupBy = ""
+	case "severity":
+		p.Severity = ""
+	case "aggregation_window":
+		p.AggregationWindow = 0
+	default:
+		return false
+	}
+	return true
+}
+
+func knownOr(v types.String, otherwise string) string {
+	if v.IsNull() || v.IsUnknown() {
+		return otherwise
+	}
+	return v.ValueString()
 }
 
 // ModifyPlan fills every setting the configuration leaves out with the
 // type's default from the engine's registry, so the plan shows what apply
 // will write, a setting removed from the configuration goes back to its
-// default, and a change made outside Terraform shows as a difference.
+// default, and a change made outside Terraform shows as a difference. It
+// then runs the inline tests against the planned policy.
 func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return
+		return // destroy: nothing to fill and no test to run
 	}
 	var config, plan policyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
@@ -221,11 +371,20 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if resp.Diagnostics.HasError() || config.Type.IsUnknown() {
 		return
 	}
-	def, ok := builtinDefault(config.Type.ValueString())
-	if !ok {
+	plugin, err := policy.Lookup(config.Type.ValueString())
+	if err != nil {
 		return
 	}
-	plan.ID = types.StringValue(def.ID())
+	def := plugin.Default()
+	if plugin.Builtin() {
+		plan.ID = types.StringValue(def.ID())
+		plan.GroupBy = types.StringNull()
+	} else {
+		plan.ID = config.Name
+		if config.GroupBy.IsNull() {
+			plan.GroupBy = types.StringValue(def.GroupBy)
+		}
+	}
 	if config.Enabled.IsNull() {
 		plan.Enabled = types.BoolValue(def.Enabled)
 	}
@@ -233,30 +392,101 @@ func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		plan.Severity = types.StringValue(string(def.Severity))
 	}
 	if config.AggregationWindow.IsNull() {
-		plan.AggregationWindow = windowValue(def.AggregationWindow)
+		if plan.GroupBy.IsUnknown() {
+			plan.AggregationWindow = durationUnknown()
+		} else {
+			// The window follows the grouping: none per detection.
+			completed := plugin.Complete(engine.Policy{Type: def.Type, GroupBy: plan.GroupBy.ValueString()})
+			plan.AggregationWindow = windowValue(completed.AggregationWindow)
+		}
 	}
 	if config.RemediateRiskyUsers.IsNull() {
 		plan.RemediateRiskyUsers = types.BoolValue(def.RemediateRiskyUsers)
 	}
+	resp.Diagnostics.Append(runPolicyTests(ctx, plan)...)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// runPolicyTests runs the plan's inline tests against the planned policy
+// and fails each test whose verdict differs from its expect_alert. A test
+// with a value unknown until apply is left for the plan made at apply, and
+// so are all tests while a setting of the policy is unknown.
+func runPolicyTests(ctx context.Context, plan policyModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if plan.Tests.IsNull() || plan.Tests.IsUnknown() || !policySettingsKnown(plan) {
+		return diags
+	}
+	p, d := policyToEngine(plan)
+	if d.HasError() {
+		return diags // ValidateConfig reported it
+	}
+	if p.Type == engine.PolicyCustom && plan.Name.IsUnknown() {
+		p.Name = placeholderName // a name decides no verdict
+	}
+	var (
+		tests []engine.PolicyTest
+		index []int // tests[i] is the configuration's tests[index[i]]
+	)
+	for i, elem := range plan.Tests.Elements() {
+		obj, ok := elem.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		var t policyTestModel
+		if diags.Append(obj.As(ctx, &t, basetypes.ObjectAsOptions{})...); diags.HasError() {
+			return diags
+		}
+		if t.Detection.IsUnknown() || t.ExpectAlert.IsUnknown() || t.Detection.IsNull() || t.ExpectAlert.IsNull() {
+			continue
+		}
+		tests = append(tests, engine.PolicyTest{Detection: t.Detection.ValueString(), ExpectAlert: t.ExpectAlert.ValueBool()})
+		index = append(index, i)
+	}
+	if len(tests) == 0 {
+		return diags
+	}
+	results, err := policy.RunTests(p, tests)
+	if err != nil {
+		diags.Append(invalidSetting(err, policyFields, path.Root("type")))
+		return diags
+	}
+	for _, res := range results {
+		if !res.Passed {
+			res.Index = index[res.Index]
+			diags.Append(policyTestFailed(path.Root("tests").AtListIndex(res.Index), res))
+		}
+	}
+	return diags
+}
+
+// policySettingsKnown: every setting that decides a test's verdict is
+// known (the name decides none).
+func policySettingsKnown(m policyModel) bool {
+	for _, v := range []attr.Value{m.Type, m.Enabled, m.Severity, m.Condition, m.GroupBy, m.AggregationWindow} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, plan policyModel) (policyModel, diag.Diagnostics) {
-		return r.write(ctx, plan, createError)
+		return r.write(ctx, plan, true)
 	})
 }
 
 func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, plan policyModel) (policyModel, diag.Diagnostics) {
-		return r.write(ctx, plan, updateError)
+		return r.write(ctx, plan, false)
 	})
 }
 
 // write stores the planned policy and returns the state of what the engine
-// stored.
-func (r *policyResource) write(ctx context.Context, plan policyModel,
-	fail func(string, error) diag.Diagnostic) (policyModel, diag.Diagnostics) {
+// stored. Creating a custom policy refuses a name that is taken, rather
+// than taking over a policy another configuration (or the command line)
+// made; built-ins always exist and are tuned, and updates replace.
+func (r *policyResource) write(ctx context.Context, plan policyModel, create bool) (policyModel, diag.Diagnostics) {
 	if r.client == nil {
 		return plan, diag.Diagnostics{unconfiguredProvider(policyResourceName)}
 	}
@@ -264,16 +494,32 @@ func (r *policyResource) write(ctx context.Context, plan policyModel,
 	if diags.HasError() {
 		return plan, diags
 	}
-	stored, err := r.client.PutPolicy(ctx, p)
+	var (
+		stored engine.Policy
+		err    error
+	)
+	if create && !policy.IsBuiltin(p.Type) {
+		stored, err = r.client.CreatePolicy(ctx, p)
+	} else {
+		stored, err = r.client.PutPolicy(ctx, p)
+	}
 	if err != nil {
-		if errors.Is(err, engine.ErrInvalid) {
+		what := policyResourceName + " " + p.ID()
+		switch {
+		case errors.Is(err, engine.ErrAlreadyExists):
+			diags.Append(policyNameTaken(path.Root("name"), p.Name, err))
+		case errors.Is(err, engine.ErrInvalid):
 			diags.Append(invalidSetting(err, policyFields, path.Root("type")))
-		} else {
-			diags.Append(fail(policyResourceName+" "+p.ID(), err))
+		case create:
+			diags.Append(createError(what, err))
+		default:
+			diags.Append(updateError(what, err))
 		}
 		return plan, diags
 	}
-	return policyFromEngine(stored), diags
+	next := policyFromEngine(stored)
+	next.Tests = plan.Tests
+	return next, diags
 }
 
 func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -299,6 +545,8 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	next := policyFromEngine(p)
+	// Tests live in the configuration alone: the engine has none to read.
+	next.Tests = prior.Tests
 	resp.Diagnostics.Append(resp.State.Set(ctx, &next)...)
 }
 
@@ -315,19 +563,46 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	id := state.ID.ValueString()
 	// Gone already is what destroy wants.
 	if err := r.client.DeletePolicy(ctx, id); err != nil && !errors.Is(err, engine.ErrNotFound) {
-		resp.Diagnostics.Append(deleteError(policyResourceName+" "+id, err))
+		what := policyResourceName + " " + id
+		if policy.IsBuiltin(id) {
+			resp.Diagnostics.Append(deleteError(what, err))
+		} else {
+			resp.Diagnostics.Append(deleteCustomError(what, err))
+		}
 	}
 }
 
+// ImportState takes a built-in's type or a custom policy's name; Read
+// fills in the rest.
 func (r *policyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	def, ok := builtinDefault(req.ID)
-	if !ok {
-		resp.Diagnostics.Append(invalidImportID(policyResourceName, req.ID,
-			"the import ID of a built-in policy is its type, one of "+strings.Join(builtinTypes(), ", ")+"."))
+	want := "the import ID of a built-in policy is its type, one of " + strings.Join(builtinTypes(), ", ") +
+		", and that of a custom policy its name."
+	if def, ok := builtinDefault(req.ID); ok {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), def.ID())...)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), def.Type)...)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), def.ID())...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), def.Type)...)
+	if err := policy.ValidateName(req.ID); err != nil {
+		resp.Diagnostics.Append(invalidImportID(policyResourceName, req.ID, want+originalError(err)))
+		return
+	}
+	if r.client == nil {
+		resp.Diagnostics.Append(unconfiguredProvider(policyResourceName))
+		return
+	}
+	// Asked here so that a mistyped type or name gets this answer rather
+	// than Terraform's "non-existent remote object".
+	if _, err := r.client.Policy(ctx, req.ID); err != nil {
+		if errors.Is(err, engine.ErrNotFound) {
+			resp.Diagnostics.Append(invalidImportID(policyResourceName, req.ID, "no policy of that name exists in the engine; "+want))
+		} else {
+			resp.Diagnostics.Append(readError(policyResourceName+" "+req.ID, err))
+		}
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), engine.PolicyCustom)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
 }
 
 // policyToEngine converts a plan whose values ModifyPlan made known.
@@ -335,8 +610,11 @@ func policyToEngine(m policyModel) (engine.Policy, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	p := engine.Policy{
 		Type:                m.Type.ValueString(),
+		Name:                m.Name.ValueString(),
 		Enabled:             m.Enabled.ValueBool(),
 		Severity:            engine.Severity(m.Severity.ValueString()),
+		Condition:           m.Condition.ValueString(),
+		GroupBy:             m.GroupBy.ValueString(),
 		RemediateRiskyUsers: m.RemediateRiskyUsers.ValueBool(),
 	}
 	if !m.AggregationWindow.IsNull() {
@@ -349,18 +627,31 @@ func policyToEngine(m policyModel) (engine.Policy, diag.Diagnostics) {
 	return p, diags
 }
 
+// policyFromEngine is the state of a stored policy, tests aside. Name,
+// condition and grouping are a custom policy's; the built-ins group their
+// own way, so theirs stay null.
 func policyFromEngine(p engine.Policy) policyModel {
-	return policyModel{
+	m := policyModel{
 		ID:                  types.StringValue(p.ID()),
 		Type:                types.StringValue(p.Type),
+		Name:                types.StringNull(),
 		Enabled:             types.BoolValue(p.Enabled),
 		Severity:            types.StringValue(string(p.Severity)),
+		Condition:           types.StringNull(),
+		GroupBy:             types.StringNull(),
 		AggregationWindow:   windowValue(p.AggregationWindow),
 		RemediateRiskyUsers: types.BoolValue(p.RemediateRiskyUsers),
+		Tests:               types.ListNull(policyTestType),
 	}
+	if !policy.IsBuiltin(p.Type) {
+		m.Name = types.StringValue(p.Name)
+		m.Condition = types.StringValue(p.Condition)
+		m.GroupBy = types.StringValue(p.GroupBy)
+	}
+	return m
 }
 
-// windowValue is null for types that aggregate nothing.
+// windowValue is null for policies that aggregate nothing.
 func windowValue(w engine.Duration) durationValue {
 	if w == 0 {
 		return durationNull()

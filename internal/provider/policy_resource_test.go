@@ -9,7 +9,6 @@ import (
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -297,7 +296,7 @@ func TestAccPolicy_validation(t *testing.T) {
 			{
 				Config:      e.config(`resource "idp_policy" "test" { type = "sometimes" }`),
 				PlanOnly:    true,
-				ExpectError: errorAt(`Attribute type value must be one of: ["leaked_credentials" "risky_sign_in"]`),
+				ExpectError: errorAt(`Attribute type value must be one of: ["custom" "leaked_credentials" "risky_sign_in"]`),
 			},
 			{
 				Config:        e.config(`resource "idp_policy" "test" { type = "risky_sign_in" }`),
@@ -326,6 +325,9 @@ func (c *goneClient) DeletePolicy(_ context.Context, id string) error {
 	return fmt.Errorf("policy %q: %w", id, engine.ErrNotFound)
 }
 
+var impossibleTravel = engine.Policy{Type: engine.PolicyCustom, Name: "impossible-travel", Enabled: true,
+	Severity: engine.SeverityLow, Condition: `detection.riskEventType == "impossibleTravel"`, GroupBy: engine.GroupByDetection}
+
 func policyState(t *testing.T, r *policyResource, m policyModel) tfsdk.State {
 	t.Helper()
 	ctx := context.Background()
@@ -341,9 +343,7 @@ func policyState(t *testing.T, r *policyResource, m policyModel) tfsdk.State {
 func TestPolicyRead_vanishedIsRemovedWithWarning(t *testing.T) {
 	ctx := context.Background()
 	r := &policyResource{client: &goneClient{}}
-	st := policyState(t, r, policyModel{ID: types.StringValue("impossible-travel"), Type: types.StringValue("custom"),
-		Enabled: types.BoolValue(true), Severity: types.StringValue("low"), AggregationWindow: durationNull(),
-		RemediateRiskyUsers: types.BoolValue(false)})
+	st := policyState(t, r, policyFromEngine(impossibleTravel))
 	resp := fwresource.ReadResponse{State: st}
 	r.Read(ctx, fwresource.ReadRequest{State: st}, &resp)
 	if resp.Diagnostics.HasError() {
@@ -361,9 +361,7 @@ func TestPolicyDelete_notFoundIsSuccess(t *testing.T) {
 	ctx := context.Background()
 	c := &goneClient{}
 	r := &policyResource{client: c}
-	st := policyState(t, r, policyModel{ID: types.StringValue("impossible-travel"), Type: types.StringValue("custom"),
-		Enabled: types.BoolValue(true), Severity: types.StringValue("low"), AggregationWindow: durationNull(),
-		RemediateRiskyUsers: types.BoolValue(false)})
+	st := policyState(t, r, policyFromEngine(impossibleTravel))
 	resp := fwresource.DeleteResponse{State: st}
 	r.Delete(ctx, fwresource.DeleteRequest{State: st}, &resp)
 	if resp.Diagnostics.HasError() {

@@ -1,3 +1,6 @@
 # A built-in policy is imported by its type.
 terraform import idp_policy.risky_sign_in risky_sign_in
 terraform import idp_policy.leaked_credentials leaked_credentials
+
+# A custom policy is imported by its name.
+terraform import idp_policy.anonymous_abroad anonymous-ip-abroad
