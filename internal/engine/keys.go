@@ -23,19 +23,23 @@ func KeyOf(id string) DetectionKey {
 // GroupKey names one alert's group of member detections: one detection
 // under one policy, or one user's window under one policy. Window groups
 // sort by policy and then by window start, so a batch of recent detections
-// touches one small region of the store.
+// touches one small region of the store. The key is kept short because it
+// is stored with every member and every detection.
 //
 //	byte 0      kind: 1 per detection, 2 per user window
-//	bytes 1-7   policy tag (hash of the policy's ID)
-//	per detection:  bytes 8-23 detection key
-//	per window:     bytes 8-15 window start (Unix seconds, sign-flipped
-//	                big-endian so it sorts), 16-19 window length in
-//	                seconds, 20-31 user tag (hash of the user id)
-type GroupKey [32]byte
+//	bytes 1-4   policy tag (hash of the policy's ID)
+//	per detection:  bytes 5-20 detection key
+//	per window:     bytes 5-9 window start (Unix seconds, 40 bits,
+//	                offset so it sorts), 10-12 window length in seconds,
+//	                13-23 user tag (hash of the user id)
+type GroupKey [24]byte
 
 const (
 	groupPerDetection = 1
 	groupPerWindow    = 2
+	// startOffset makes 40-bit signed seconds sort as unsigned bytes; it
+	// spans some seventeen thousand years either side of 1970.
+	startOffset = 1 << 39
 )
 
 func policyTag(policyID string) PolicyTag {
@@ -50,8 +54,8 @@ func DetectionGroup(policyID string, det DetectionKey) GroupKey {
 	var g GroupKey
 	g[0] = groupPerDetection
 	tag := policyTag(policyID)
-	copy(g[1:8], tag[:])
-	copy(g[8:24], det[:])
+	copy(g[1:5], tag[:])
+	copy(g[5:21], det[:])
 	return g
 }
 
@@ -61,16 +65,19 @@ func WindowGroup(policyID, userID string, start time.Time, window time.Duration)
 	var g GroupKey
 	g[0] = groupPerWindow
 	tag := policyTag(policyID)
-	copy(g[1:8], tag[:])
-	binary.BigEndian.PutUint64(g[8:16], uint64(start.Unix())^(1<<63))
-	binary.BigEndian.PutUint32(g[16:20], uint32(window/time.Second))
+	copy(g[1:5], tag[:])
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(start.Unix()+startOffset))
+	copy(g[5:10], b[3:])
+	secs := uint32(window / time.Second)
+	g[10], g[11], g[12] = byte(secs>>16), byte(secs>>8), byte(secs)
 	user := sha256.Sum256([]byte("user\x00" + userID))
-	copy(g[20:32], user[:12])
+	copy(g[13:24], user[:11])
 	return g
 }
 
 // PolicyTag identifies, inside group keys, the policy a group belongs to.
-type PolicyTag [7]byte
+type PolicyTag [4]byte
 
 // PolicyTagOf is the tag of a policy ID.
 func PolicyTagOf(policyID string) PolicyTag { return policyTag(policyID) }
@@ -78,7 +85,7 @@ func PolicyTagOf(policyID string) PolicyTag { return policyTag(policyID) }
 // Policy is the tag of the policy the group belongs to.
 func (g GroupKey) Policy() PolicyTag {
 	var t PolicyTag
-	copy(t[:], g[1:8])
+	copy(t[:], g[1:5])
 	return t
 }
 

@@ -165,6 +165,9 @@ func (s *Service) putPolicy(ctx context.Context, p engine.Policy, create bool) (
 				return err
 			}
 		}
+		if err := checkTagCollision(ctx, tx, p); err != nil {
+			return err
+		}
 		return tx.PutPolicy(ctx, p)
 	})
 	if err != nil {
@@ -172,6 +175,25 @@ func (s *Service) putPolicy(ctx context.Context, p engine.Policy, create bool) (
 	}
 	s.log.Info("policy updated", "policy", p.ID(), "enabled", p.Enabled, "severity", p.Severity)
 	return p, nil
+}
+
+// checkTagCollision refuses a policy whose short tag, the prefix of its
+// alerts' keys, equals another policy's: the two would share alerts. With
+// 32-bit tags this takes tens of thousands of policies to be likely, but a
+// clear refusal is better than a silent mix-up.
+func checkTagCollision(ctx context.Context, r store.Reader, p engine.Policy) error {
+	all, err := policies(ctx, r)
+	if err != nil {
+		return err
+	}
+	tag := engine.PolicyTagOf(p.ID())
+	for _, other := range all {
+		if other.ID() != p.ID() && engine.PolicyTagOf(other.ID()) == tag {
+			return &policy.FieldError{Field: "name", Err: fmt.Errorf("%w: the name %q hashes to the same key as policy %q; choose another name",
+				engine.ErrInvalid, p.ID(), other.ID())}
+		}
+	}
+	return nil
 }
 
 // DeletePolicy restores a built-in's defaults or deletes a custom policy;
