@@ -32,8 +32,7 @@ func EncodeMember(m engine.Member) []byte {
 		b[10] = 1
 	}
 	for _, s := range []string{m.RiskEventType, m.UserID, m.UserPrincipalName, m.UserDisplayName} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+		b = appendString(b, s)
 	}
 	return b
 }
@@ -49,15 +48,10 @@ func DecodeMember(group engine.GroupKey, det engine.DetectionKey, b []byte) (eng
 	m.ActivityTime = time.Unix(0, int64(binary.BigEndian.Uint64(b[1:9]))).UTC()
 	m.Severity = engine.SeverityOfRank(int(b[9]))
 	m.Open = b[10] == 1
-	rest := b[11:]
-	fields := []*string{&m.RiskEventType, &m.UserID, &m.UserPrincipalName, &m.UserDisplayName}
-	for _, f := range fields {
-		l, n := binary.Uvarint(rest)
-		if n <= 0 || uint64(len(rest)-n) < l {
-			return m, errBadMember
-		}
-		*f = string(rest[n : n+int(l)])
-		rest = rest[n+int(l):]
+	r := reader{b: b[11:]}
+	m.RiskEventType, m.UserID, m.UserPrincipalName, m.UserDisplayName = r.string(), r.string(), r.string(), r.string()
+	if r.bad {
+		return m, errBadMember
 	}
 	return m, nil
 }

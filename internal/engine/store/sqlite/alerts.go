@@ -4,36 +4,30 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
-const alertColumns = `grp, id, policy, severity, status, user_id, upn, display_name, detection_count, risk_event_types, first_seen, last_seen, created_at, updated_at`
+const alertColumns = `grp, id, policy, severity, status, upn, first_seen, last_seen, updated_at, payload`
 
 func scanAlert(rows *sql.Rows) (engine.Alert, error) {
 	var a engine.Alert
 	var severity int
-	var types string
-	var first, last, created, updated int64
-	var grp []byte
-	if err := rows.Scan(&grp, &a.ID, &a.Policy, &severity, &a.Status, &a.UserID, &a.UserPrincipalName, &a.UserDisplayName,
-		&a.DetectionCount, &types, &first, &last, &created, &updated); err != nil {
+	var first, last, updated int64
+	var grp, payload []byte
+	if err := rows.Scan(&grp, &a.ID, &a.Policy, &severity, &a.Status, &a.UserPrincipalName, &first, &last, &updated, &payload); err != nil {
 		return a, err
 	}
 	copy(a.Group[:], grp)
 	a.Severity = engine.SeverityOfRank(severity)
-	if err := json.Unmarshal([]byte(types), &a.RiskEventTypes); err != nil {
-		return a, err
-	}
 	a.FirstSeen = time.Unix(0, first).UTC()
 	a.LastSeen = time.Unix(0, last).UTC()
-	a.CreatedAt = time.Unix(0, created).UTC()
 	a.UpdatedAt = time.Unix(0, updated).UTC()
-	return a, nil
+	return a, store.DecodeAlertPayload(&a, payload)
 }
 
 func (t *tx) Alerts(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey]engine.Alert, error) {
@@ -106,13 +100,11 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 
 func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
 	slices.SortFunc(as, func(a, b engine.Alert) int { return bytes.Compare(a.Group[:], b.Group[:]) })
-	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`)`, ``, 14, len(as),
+	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`)`, ``, 10, len(as),
 		func(i int, buf []any) []any {
 			a := &as[i]
-			types, _ := json.Marshal(a.RiskEventTypes)
-			return append(buf, a.Group[:], a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserID, a.UserPrincipalName,
-				a.UserDisplayName, a.DetectionCount, string(types), a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(),
-				a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano())
+			return append(buf, a.Group[:], a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserPrincipalName,
+				a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(), a.UpdatedAt.UnixNano(), store.EncodeAlertPayload(*a))
 		})
 }
 

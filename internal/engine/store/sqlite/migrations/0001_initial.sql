@@ -34,23 +34,21 @@ CREATE TABLE members (
 ) WITHOUT ROWID;
 
 -- Alerts are keyed by their group, so a batch's alerts (recent windows)
--- land in one region of the table. Queries scan: alerts are few next to
--- detections, and every index would slow ingest down.
+-- land in one region of the table. Columns hold what queries filter and
+-- sort on; the payload packs the rest (store.EncodeAlertPayload). Queries
+-- scan: alerts are few next to detections, and every index would slow
+-- ingest down.
 CREATE TABLE alerts (
-    grp              BLOB PRIMARY KEY,
-    id               TEXT NOT NULL,
-    policy           TEXT NOT NULL,
-    severity         INTEGER NOT NULL,
-    status           TEXT NOT NULL,
-    user_id          TEXT NOT NULL,
-    upn              TEXT NOT NULL,
-    display_name     TEXT NOT NULL,
-    detection_count  INTEGER NOT NULL,
-    risk_event_types TEXT NOT NULL,
-    first_seen       INTEGER NOT NULL,
-    last_seen        INTEGER NOT NULL,
-    created_at       INTEGER NOT NULL,
-    updated_at       INTEGER NOT NULL
+    grp        BLOB PRIMARY KEY,
+    id         TEXT NOT NULL,
+    policy     TEXT NOT NULL,
+    severity   INTEGER NOT NULL,
+    status     TEXT NOT NULL,
+    upn        TEXT NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    payload    BLOB NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE devices (
