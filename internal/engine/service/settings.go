@@ -61,13 +61,20 @@ func ValidateIntegration(in engine.Integration) error {
 		return &policy.FieldError{Field: "retention_days", Err: fmt.Errorf("%w: %d is outside %d to %d",
 			engine.ErrInvalid, in.RetentionDays, engine.MinRetentionDays, engine.MaxRetentionDays)}
 	}
-	if src := in.Source; src != nil {
-		if (src.File == nil) == (src.Graph == nil) {
-			return &policy.FieldError{Field: "source", Err: fmt.Errorf("%w: exactly one of file or graph must be set", engine.ErrInvalid)}
-		}
-		if src.Graph != nil {
-			return validateGraphSource(*src.Graph)
-		}
+	if err := ValidateSourceKind(in.Source); err != nil {
+		return err
+	}
+	if in.Source != nil && in.Source.Graph != nil {
+		return validateGraphSource(*in.Source.Graph)
+	}
+	return nil
+}
+
+// ValidateSourceKind checks that a source, when there is one, is exactly
+// one of file or graph; what each holds is not looked at.
+func ValidateSourceKind(src *engine.Source) error {
+	if src != nil && (src.File == nil) == (src.Graph == nil) {
+		return &policy.FieldError{Field: "source", Err: fmt.Errorf("%w: exactly one of file or graph must be set", engine.ErrInvalid)}
 	}
 	return nil
 }
