@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -599,4 +600,87 @@ resource "idp_integration" "test" {
 `), "Invalid Attribute Value", "rejected the value of source", "exactly one of file or graph"),
 		},
 	})
+}
+
+// A graph source with no secret in the configuration nor in the
+// environment is accepted (the environment of a later sync may hold it),
+// and the alerts read then fails saying where the secret goes. Not
+// parallel: it sets the environment.
+func TestAccIntegration_graphWithoutSecret(t *testing.T) {
+	t.Setenv(service.GraphSecretEnv, "")
+	e := newTestEnv(t)
+	srv := newGraphServer(t, graphSecret, testdataPath(t, "detections.ndjson"), testdataPath(t, "devices.ndjson"))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: e.factories(),
+		Steps: []resource.TestStep{{
+			Config: e.config(fmt.Sprintf(`
+resource "idp_integration" "test" {
+  source = {
+    graph = {
+      tenant_id     = %q
+      client_id     = %q
+      authority_url = %q
+      graph_url     = %q
+    }
+  }
+}
+
+data "idp_alerts" "all" {
+  depends_on = [idp_integration.test]
+}
+`, graphTenant, graphClient, srv.URL, srv.URL)),
+			ExpectError: errorAt("Unable to Read Alerts", "client_secret is required: set it in the source or in "+service.GraphSecretEnv),
+		}},
+	})
+	if st := srv.Stats(); st.TokenRequests+st.GraphRequests != 0 {
+		t.Errorf("Graph got %d requests without a secret", st.TokenRequests+st.GraphRequests)
+	}
+}
+
+// What Read makes of the graph source the engine returns: the defaults
+// for what the engine leaves empty, and the client secret whether or not
+// the engine returns it, so that Read never makes a diff of its own.
+func TestGraphSourceObject(t *testing.T) {
+	stored := engine.GraphSource{TenantID: "t", ClientID: "c", AuthorityURL: "https://login.microsoftonline.us", PageSize: 100, Writeback: true}
+	withSecret := stored
+	withSecret.ClientSecret = "from-engine"
+	for _, tc := range []struct {
+		name   string
+		stored engine.GraphSource
+		prior  types.String
+		want   types.String
+	}{
+		{"the engine's secret", withSecret, types.StringValue("planned"), types.StringValue("from-engine")},
+		{"the engine's secret on import", withSecret, types.StringNull(), types.StringValue("from-engine")},
+		{"none anywhere: the environment's", stored, types.StringNull(), types.StringNull()},
+		{"not returned: the prior value kept", stored, types.StringValue("planned"), types.StringValue("planned")},
+		{"not returned, prior unknown", stored, types.StringUnknown(), types.StringNull()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			obj, diags := graphSourceObject(tc.stored, tc.prior)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			var g graphSourceModel
+			if diags := obj.As(context.Background(), &g, objectAsOptions); diags.HasError() {
+				t.Fatal(diags)
+			}
+			if !g.ClientSecret.Equal(tc.want) {
+				t.Errorf("client_secret = %v, want %v", g.ClientSecret, tc.want)
+			}
+			if g.GraphURL.ValueString() != graph.DefaultGraphURL || g.AuthorityURL.ValueString() != stored.AuthorityURL ||
+				g.PageSize.ValueInt64() != 100 || !g.Writeback.ValueBool() || g.TenantID.ValueString() != "t" {
+				t.Errorf("graph source = %+v", g)
+			}
+		})
+	}
+	obj, diags := graphSourceObject(engine.GraphSource{TenantID: "t", ClientID: "c"}, types.StringNull())
+	var g graphSourceModel
+	diags.Append(obj.As(context.Background(), &g, objectAsOptions)...)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if g.AuthorityURL.ValueString() != graph.DefaultAuthorityURL || g.PageSize.ValueInt64() != graph.MaxPageSize || g.Writeback.ValueBool() {
+		t.Errorf("the engine's empty settings read as %+v, want the defaults", g)
+	}
 }
