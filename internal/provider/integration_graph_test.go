@@ -421,6 +421,27 @@ resource "idp_integration" "test" {
 	})
 }
 
+// secretlessConfig is a graph source on srv with no client_secret, and a
+// data source read after it.
+func secretlessConfig(e *testEnv, srv *graphtest.Server) string {
+	return e.config(fmt.Sprintf(`
+resource "idp_integration" "test" {
+  source = {
+    graph = {
+      tenant_id     = %q
+      client_id     = %q
+      authority_url = %q
+      graph_url     = %q
+    }
+  }
+}
+
+data "idp_alerts" "all" {
+  depends_on = [idp_integration.test]
+}
+`, graphTenant, graphClient, srv.URL, srv.URL))
+}
+
 // A graph source whose secret is left to IDP_GRAPH_CLIENT_SECRET: the
 // sync reads it from the environment, and neither the state, nor the
 // plans, nor Terraform's and the provider's logs at TRACE hold it. The
@@ -437,22 +458,7 @@ func TestAccIntegration_graphSecretFromEnvironment(t *testing.T) {
 
 	e := newTestEnv(t)
 	srv := newGraphServer(t, secret, testdataPath(t, "detections.ndjson"), testdataPath(t, "devices.ndjson"))
-	config := e.config(fmt.Sprintf(`
-resource "idp_integration" "test" {
-  source = {
-    graph = {
-      tenant_id     = %q
-      client_id     = %q
-      authority_url = %q
-      graph_url     = %q
-    }
-  }
-}
-
-data "idp_alerts" "all" {
-  depends_on = [idp_integration.test]
-}
-`, graphTenant, graphClient, srv.URL, srv.URL))
+	config := secretlessConfig(e, srv)
 	noSecretIn := func(where, text string) error {
 		for _, s := range secretForms(secret) {
 			if strings.Contains(text, s) {
@@ -613,22 +619,7 @@ func TestAccIntegration_graphWithoutSecret(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config: e.config(fmt.Sprintf(`
-resource "idp_integration" "test" {
-  source = {
-    graph = {
-      tenant_id     = %q
-      client_id     = %q
-      authority_url = %q
-      graph_url     = %q
-    }
-  }
-}
-
-data "idp_alerts" "all" {
-  depends_on = [idp_integration.test]
-}
-`, graphTenant, graphClient, srv.URL, srv.URL)),
+			Config:      secretlessConfig(e, srv),
 			ExpectError: errorAt("Unable to Read Alerts", "client_secret is required: set it in the source or in "+service.GraphSecretEnv),
 		}},
 	})
