@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"flag"
+	"fmt"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
 func init() {
@@ -23,11 +26,31 @@ func init() {
 				return err
 			}
 			defer svc.Close()
-			sum, err := svc.Sync(ctx)
+			sum, err := svc.SyncDetailed(ctx)
 			if err != nil {
 				return err
 			}
-			return printSummary(c, sum)
+			return printSyncSummary(c, sum)
 		},
 	})
+}
+
+// syncOutput is sync's JSON: the fields ingest prints, unchanged, and,
+// when the source writes back to Microsoft Graph, the write-back's counts
+// in an object of their own.
+type syncOutput struct {
+	engine.IngestSummary
+	Writeback *engine.WritebackSummary `json:"writeback,omitempty"`
+}
+
+func printSyncSummary(c *invocation, s engine.SyncSummary) error {
+	if c.output == "json" {
+		return writeJSON(c.env.Stdout, syncOutput{IngestSummary: s.Ingest, Writeback: s.Writeback})
+	}
+	if err := printSummary(c, s.Ingest); err != nil || s.Writeback == nil {
+		return err
+	}
+	w := s.Writeback
+	_, err := fmt.Fprintf(c.env.Stdout, "written back to Microsoft Graph: confirmed %d, failed %d, deferred %d\n", w.Confirmed, w.Failed, w.Deferred)
+	return err
 }

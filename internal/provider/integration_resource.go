@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
@@ -60,12 +62,23 @@ type actionsModel struct {
 }
 
 type sourceModel struct {
-	File types.Object `tfsdk:"file"`
+	File  types.Object `tfsdk:"file"`
+	Graph types.Object `tfsdk:"graph"`
 }
 
 type fileSourceModel struct {
 	Detections types.List `tfsdk:"detections"`
 	Devices    types.List `tfsdk:"devices"`
+}
+
+type graphSourceModel struct {
+	TenantID     types.String `tfsdk:"tenant_id"`
+	ClientID     types.String `tfsdk:"client_id"`
+	ClientSecret types.String `tfsdk:"client_secret"`
+	AuthorityURL types.String `tfsdk:"authority_url"`
+	GraphURL     types.String `tfsdk:"graph_url"`
+	PageSize     types.Int64  `tfsdk:"page_size"`
+	Writeback    types.Bool   `tfsdk:"writeback"`
 }
 
 var (
@@ -78,8 +91,18 @@ var (
 		"detections": types.ListType{ElemType: types.StringType},
 		"devices":    types.ListType{ElemType: types.StringType},
 	}
+	graphSourceAttrTypes = map[string]attr.Type{
+		"tenant_id":     types.StringType,
+		"client_id":     types.StringType,
+		"client_secret": types.StringType,
+		"authority_url": types.StringType,
+		"graph_url":     types.StringType,
+		"page_size":     types.Int64Type,
+		"writeback":     types.BoolType,
+	}
 	sourceAttrTypes = map[string]attr.Type{
-		"file": types.ObjectType{AttrTypes: fileSourceAttrTypes},
+		"file":  types.ObjectType{AttrTypes: fileSourceAttrTypes},
+		"graph": types.ObjectType{AttrTypes: graphSourceAttrTypes},
 	}
 )
 
@@ -147,9 +170,10 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 			},
 			"source": schema.SingleNestedAttribute{
 				Optional: true,
-				Description: "Where the engine pulls detections from. Each read of the `idp_alerts` data source " +
-					"first processes what the source holds beyond what was already read. Defaults to no source: " +
-					"detections then arrive only through `terraform-provider-idp engine ingest`.",
+				Description: "Where the engine pulls detections from: exactly one of `file` or `graph`. Each read of " +
+					"the `idp_alerts` data source first processes what the source holds beyond what was already " +
+					"read. Defaults to no source: detections then arrive only through " +
+					"`terraform-provider-idp engine ingest`.",
 				Attributes: map[string]schema.Attribute{
 					"file": schema.SingleNestedAttribute{
 						Optional:    true,
@@ -159,9 +183,112 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 							"devices":    pathList("managedDevice"),
 						},
 					},
+					"graph": graphSourceSchema(),
 				},
 			},
 		},
+	}
+}
+
+// graphSourceSchema is source.graph. Its checks are the engine's own
+// (graph.Check*), so that a value refused at plan time is exactly one the
+// engine would refuse.
+func graphSourceSchema() schema.SingleNestedAttribute {
+	urlAttr := func(name, def, what string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true, Computed: true,
+			Default: stringdefault.StaticString(def),
+			Description: what + " An absolute `https` URL (plain `http` is accepted only on a loopback host, for " +
+				"test servers). Defaults to `" + def + "`.",
+			Validators: []validator.String{engineRule{
+				requirement: "must be an absolute https URL (http only on a loopback host) without query or credentials",
+				check:       func(v string) error { return graph.CheckBaseURL(name, v) },
+			}},
+		}
+	}
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		Description: "Pull detections and devices from Microsoft Graph with an app registration's client " +
+			"credentials (OAuth 2.0 client-credentials flow). The application needs the Microsoft Graph " +
+			"application permissions `" + graph.PermissionRiskDetections + "` and `" + graph.PermissionManagedDevices +
+			"`, and `" + graph.PermissionRiskyUsers + "` for `writeback`, with admin consent. Each sync reads " +
+			"every managed device, then the riskDetections changed since the last sync, one request a second " +
+			"at most (Identity Protection's limit). Unset: no Graph source.",
+		Attributes: map[string]schema.Attribute{
+			"tenant_id": schema.StringAttribute{
+				Required:    true,
+				Description: "The Entra ID tenant: its id (a GUID) or a verified domain such as `contoso.onmicrosoft.com`.",
+				Validators: []validator.String{engineRule{
+					requirement: "must be a tenant id or domain name",
+					check:       graph.CheckTenantID,
+				}},
+			},
+			"client_id": schema.StringAttribute{
+				Required:    true,
+				Description: "The application (client) id of the app registration.",
+				Validators: []validator.String{engineRule{
+					requirement: "must not be blank",
+					check:       graph.CheckClientID,
+				}},
+			},
+			"client_secret": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				Description: "A client secret of the app registration. Unset: the engine reads the `" +
+					service.GraphSecretEnv + "` environment variable of the process that syncs (the one running " +
+					"Terraform, for the embedded engine) each time it syncs, and the secret is then neither in the " +
+					"Terraform state nor in the engine's store. When set, it is kept in both, and shown in neither " +
+					"plans nor logs.",
+				// The length only: a validator's message must not quote the value.
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"authority_url": urlAttr("authority_url", graph.DefaultAuthorityURL,
+				"The Microsoft Entra authority that issues the tokens; differs in sovereign clouds "+
+					"(`https://login.microsoftonline.us`, `https://login.chinacloudapi.cn`)."),
+			"graph_url": urlAttr("graph_url", graph.DefaultGraphURL,
+				"The Microsoft Graph base URL; differs in sovereign clouds (`https://graph.microsoft.us`, "+
+					"`https://dod-graph.microsoft.us`, `https://microsoftgraph.chinacloudapi.cn`). Tokens are "+
+					"requested for its `/.default` scope."),
+			"page_size": schema.Int64Attribute{
+				Optional: true, Computed: true,
+				Default: int64default.StaticInt64(graph.MaxPageSize),
+				Description: fmt.Sprintf("Detections per page (`$top`), from 1 to %d. Each page is committed with "+
+					"its cursor, so an interrupted sync re-reads at most one page. Defaults to `%d`.",
+					graph.MaxPageSize, graph.MaxPageSize),
+				Validators: []validator.Int64{int64validator.Between(1, graph.MaxPageSize)},
+			},
+			"writeback": schema.BoolAttribute{
+				Optional: true, Computed: true,
+				Default: booldefault.StaticBool(false),
+				Description: "Report each user a remediating policy set to high risk to Identity Protection " +
+					"(`riskyUsers/confirmCompromised`, which marks the user confirmed compromised), once per " +
+					"remediation, after the sync's ingest. Failures are recorded in the remediation audit log and " +
+					"retried by later syncs; they never hold back ingestion. Needs `" + graph.PermissionRiskyUsers +
+					"`. Defaults to `false`.",
+			},
+		},
+	}
+}
+
+// engineRule is a string validator applying one of the engine's own
+// checks. It quotes the value it refuses, so it is not for secrets.
+type engineRule struct {
+	requirement string
+	check       func(string) error
+}
+
+var _ validator.String = engineRule{}
+
+func (v engineRule) Description(context.Context) string { return "value " + v.requirement }
+
+func (v engineRule) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v engineRule) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.Append(invalidAttributeValue(req.Path, v.Description(ctx), fmt.Sprintf("%q", req.ConfigValue.ValueString()), err))
 	}
 }
 
@@ -169,43 +296,42 @@ func (r *integrationResource) Configure(_ context.Context, req resource.Configur
 	r.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
 
-// ValidateConfig runs the engine's own check of the settings at plan time,
-// on the values the attribute validators have not already refused.
+// ValidateConfig runs the engine's check that a source is exactly one of
+// file or graph at plan time; the attribute validators check the rest.
 func (r *integrationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m integrationModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || m.Source.IsNull() || m.Source.IsUnknown() {
 		return
 	}
-	in := engine.DefaultIntegration()
-	if v := m.RetentionDays; !v.IsNull() && !v.IsUnknown() &&
-		v.ValueInt64() >= engine.MinRetentionDays && v.ValueInt64() <= engine.MaxRetentionDays {
-		in.RetentionDays = int(v.ValueInt64())
-	}
-	if m.Source.IsUnknown() {
+	var src sourceModel
+	resp.Diagnostics.Append(m.Source.As(ctx, &src, objectAsOptions)...)
+	if resp.Diagnostics.HasError() || src.File.IsUnknown() || src.Graph.IsUnknown() {
 		return
 	}
-	if !m.Source.IsNull() {
-		var src sourceModel
-		resp.Diagnostics.Append(m.Source.As(ctx, &src, objectAsOptions)...)
-		if resp.Diagnostics.HasError() || src.File.IsUnknown() {
-			return
-		}
-		in.Source = &engine.Source{}
-		if !src.File.IsNull() {
-			in.Source.File = &engine.FileSource{}
-		}
+	kind := &engine.Source{}
+	if !src.File.IsNull() {
+		kind.File = &engine.FileSource{}
 	}
-	if err := service.ValidateIntegration(in); err != nil {
+	if !src.Graph.IsNull() {
+		kind.Graph = &engine.GraphSource{}
+	}
+	if err := service.ValidateSourceKind(kind); err != nil {
 		resp.Diagnostics.Append(invalidSetting(err, integrationFields, path.Root("source")))
 	}
 }
 
 // integrationFields maps the engine's field names to attribute paths.
-var integrationFields = map[string]path.Path{
-	"retention_days": path.Root("retention_days"),
-	"source":         path.Root("source"),
-}
+var integrationFields = func() map[string]path.Path {
+	m := map[string]path.Path{
+		"retention_days": path.Root("retention_days"),
+		"source":         path.Root("source"),
+	}
+	for name := range graphSourceAttrTypes {
+		m["source.graph."+name] = path.Root("source").AtName("graph").AtName(name)
+	}
+	return m
+}()
 
 func (r *integrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, plan integrationModel) (integrationModel, diag.Diagnostics) {
@@ -319,6 +445,19 @@ func integrationToEngine(ctx context.Context, m integrationModel) (engine.Integr
 		in.Source.File.Detections, diags = absolutePaths(ctx, f.Detections, diags)
 		in.Source.File.Devices, diags = absolutePaths(ctx, f.Devices, diags)
 	}
+	if !src.Graph.IsNull() {
+		var g graphSourceModel
+		diags.Append(src.Graph.As(ctx, &g, objectAsOptions)...)
+		in.Source.Graph = &engine.GraphSource{
+			TenantID:     g.TenantID.ValueString(),
+			ClientID:     g.ClientID.ValueString(),
+			ClientSecret: g.ClientSecret.ValueString(), // null: "", the environment's
+			AuthorityURL: g.AuthorityURL.ValueString(),
+			GraphURL:     g.GraphURL.ValueString(),
+			PageSize:     int(g.PageSize.ValueInt64()),
+			Writeback:    g.Writeback.ValueBool(),
+		}
+	}
 	return in, diags
 }
 
@@ -353,11 +492,15 @@ func integrationFromEngine(ctx context.Context, in engine.Integration, prior int
 		return m, diags
 	}
 	var priorFile fileSourceModel
+	var priorGraph graphSourceModel
 	if !prior.Source.IsNull() && !prior.Source.IsUnknown() {
 		var ps sourceModel
 		diags.Append(prior.Source.As(ctx, &ps, objectAsOptions)...)
 		if !ps.File.IsNull() && !ps.File.IsUnknown() {
 			diags.Append(ps.File.As(ctx, &priorFile, objectAsOptions)...)
+		}
+		if !ps.Graph.IsNull() && !ps.Graph.IsUnknown() {
+			diags.Append(ps.Graph.As(ctx, &priorGraph, objectAsOptions)...)
 		}
 	}
 	file := types.ObjectNull(fileSourceAttrTypes)
@@ -369,10 +512,55 @@ func integrationFromEngine(ctx context.Context, in engine.Integration, prior int
 		})
 		diags.Append(d...)
 	}
-	src, d := types.ObjectValue(sourceAttrTypes, map[string]attr.Value{"file": file})
+	graphObj := types.ObjectNull(graphSourceAttrTypes)
+	if in.Source.Graph != nil {
+		var d diag.Diagnostics
+		graphObj, d = graphSourceObject(*in.Source.Graph, priorGraph.ClientSecret)
+		diags.Append(d...)
+	}
+	src, d := types.ObjectValue(sourceAttrTypes, map[string]attr.Value{"file": file, "graph": graphObj})
 	diags.Append(d...)
 	m.Source = src
 	return m, diags
+}
+
+// graphSourceObject is the state of a graph source. The engine holds ""
+// for a URL or page size left to its default, which the state shows as
+// that default, as the plan does.
+//
+// The client secret: a secret the engine returns is the state's, so that
+// one changed outside Terraform shows in the next plan (as "(sensitive
+// value)"). An engine that does not return it (one that redacts secrets)
+// returns "", and then the prior value (the plan's, or the old state's)
+// is kept: a secret left to IDP_GRAPH_CLIENT_SECRET stays null, and a
+// configured one is not lost. So an empty secret never makes a diff.
+func graphSourceObject(g engine.GraphSource, priorSecret types.String) (types.Object, diag.Diagnostics) {
+	secret := types.StringNull()
+	switch {
+	case g.ClientSecret != "":
+		secret = types.StringValue(g.ClientSecret)
+	case !priorSecret.IsUnknown():
+		secret = priorSecret
+	}
+	authority, graphURL, pageSize := g.AuthorityURL, g.GraphURL, int64(g.PageSize)
+	if authority == "" {
+		authority = graph.DefaultAuthorityURL
+	}
+	if graphURL == "" {
+		graphURL = graph.DefaultGraphURL
+	}
+	if pageSize == 0 {
+		pageSize = graph.MaxPageSize
+	}
+	return types.ObjectValue(graphSourceAttrTypes, map[string]attr.Value{
+		"tenant_id":     types.StringValue(g.TenantID),
+		"client_id":     types.StringValue(g.ClientID),
+		"client_secret": secret,
+		"authority_url": types.StringValue(authority),
+		"graph_url":     types.StringValue(graphURL),
+		"page_size":     types.Int64Value(pageSize),
+		"writeback":     types.BoolValue(g.Writeback),
+	})
 }
 
 func pathsValue(ctx context.Context, stored []string, prior types.List, diags *diag.Diagnostics) types.List {

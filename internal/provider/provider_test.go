@@ -29,6 +29,10 @@ import (
 type testEnv struct {
 	t       *testing.T
 	dataDir string
+	// open opens each provider instance's engine: openEmbedded unless a
+	// test sets another (to configure the engine in ways the provider
+	// block cannot).
+	open func(ctx context.Context, cfg clientConfig) (client.Client, error)
 
 	mu     sync.Mutex
 	opened []client.Client
@@ -54,7 +58,11 @@ func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"idp": func() (tfprotov6.ProviderServer, error) {
 			p := &idpProvider{version: "test", open: func(ctx context.Context, cfg clientConfig) (client.Client, error) {
-				c, err := openEmbedded(ctx, cfg)
+				open := e.open
+				if open == nil {
+					open = openEmbedded
+				}
+				c, err := open(ctx, cfg)
 				if err == nil {
 					e.mu.Lock()
 					e.opened = append(e.opened, c)

@@ -9,6 +9,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph/graphtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
@@ -337,16 +338,28 @@ func TestGraphSyncConfiguration(t *testing.T) {
 		edit    func(*engine.GraphSource)
 		env     string
 		wantErr string // "" for success
-		pages   int    // detection and device pages served, on success
+		// refused: SetIntegration refuses the setting, naming this field;
+		// otherwise an error is the sync's.
+		refused string
+		pages   int // detection and device pages served, on success
 	}{
 		{name: "defaults: pages of 500", edit: func(*engine.GraphSource) {}, pages: 3 + 1},
 		// 1200 records in full pages of 400: a last, empty page ends the pull.
 		{name: "page_size 400", edit: func(g *engine.GraphSource) { g.PageSize = 400 }, pages: 4 + 1},
 		{name: "secret from the environment", edit: func(g *engine.GraphSource) { g.ClientSecret = "" }, env: gSecret, pages: 3 + 1},
 		{name: "no secret anywhere", edit: func(g *engine.GraphSource) { g.ClientSecret = "" }, wantErr: "client_secret is required: set it in the source or in IDP_GRAPH_CLIENT_SECRET"},
-		{name: "page_size above the maximum", edit: func(g *engine.GraphSource) { g.PageSize = 501 }, wantErr: "page_size 501 is not between 1 and 500"},
-		{name: "tenant missing", edit: func(g *engine.GraphSource) { g.TenantID = "" }, wantErr: "tenant_id is required"},
-		{name: "graph_url in clear", edit: func(g *engine.GraphSource) { g.GraphURL = "http://graph.example.com" }, wantErr: "graph_url"},
+		{name: "page_size above the maximum", edit: func(g *engine.GraphSource) { g.PageSize = 501 },
+			wantErr: "page_size 501 is not between 1 and 500", refused: "source.graph.page_size"},
+		{name: "tenant missing", edit: func(g *engine.GraphSource) { g.TenantID = "" },
+			wantErr: "tenant_id is required", refused: "source.graph.tenant_id"},
+		{name: "tenant with a slash", edit: func(g *engine.GraphSource) { g.TenantID = "contoso/x" },
+			wantErr: "tenant_id", refused: "source.graph.tenant_id"},
+		{name: "client id blank", edit: func(g *engine.GraphSource) { g.ClientID = " " },
+			wantErr: "client_id is required", refused: "source.graph.client_id"},
+		{name: "graph_url in clear", edit: func(g *engine.GraphSource) { g.GraphURL = "http://graph.example.com" },
+			wantErr: "graph_url", refused: "source.graph.graph_url"},
+		{name: "authority_url not absolute", edit: func(g *engine.GraphSource) { g.AuthorityURL = "login.microsoftonline.com" },
+			wantErr: "authority_url", refused: "source.graph.authority_url"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(service.GraphSecretEnv, tc.env)
@@ -356,6 +369,20 @@ func TestGraphSyncConfiguration(t *testing.T) {
 			}
 			src := e.source(0, false)
 			tc.edit(src.Graph)
+			if tc.refused != "" {
+				svc := e.engineOn(t, "", nil, nil, nil)
+				in := engine.DefaultIntegration()
+				in.Source = src
+				_, err := svc.SetIntegration(context.Background(), in)
+				var fe *policy.FieldError
+				if !errors.Is(err, engine.ErrInvalid) || !errors.As(err, &fe) || fe.Field != tc.refused || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("SetIntegration: %v, want an invalid %s containing %q", err, tc.refused, tc.wantErr)
+				}
+				if stored, err := svc.Integration(context.Background()); err != nil || stored.Source != nil {
+					t.Fatalf("after the refusal the engine holds the source %+v (%v)", stored.Source, err)
+				}
+				return
+			}
 			svc := e.engineOn(t, "", nil, src, nil)
 			_, err := svc.Sync(context.Background())
 			if tc.wantErr != "" {

@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
@@ -60,9 +61,52 @@ func ValidateIntegration(in engine.Integration) error {
 		return &policy.FieldError{Field: "retention_days", Err: fmt.Errorf("%w: %d is outside %d to %d",
 			engine.ErrInvalid, in.RetentionDays, engine.MinRetentionDays, engine.MaxRetentionDays)}
 	}
-	if src := in.Source; src != nil {
-		if (src.File == nil) == (src.Graph == nil) {
-			return &policy.FieldError{Field: "source", Err: fmt.Errorf("%w: exactly one of file or graph must be set", engine.ErrInvalid)}
+	if err := ValidateSourceKind(in.Source); err != nil {
+		return err
+	}
+	if in.Source != nil && in.Source.Graph != nil {
+		return validateGraphSource(*in.Source.Graph)
+	}
+	return nil
+}
+
+// ValidateSourceKind checks that a source, when there is one, is exactly
+// one of file or graph; what each holds is not looked at.
+func ValidateSourceKind(src *engine.Source) error {
+	if src != nil && (src.File == nil) == (src.Graph == nil) {
+		return &policy.FieldError{Field: "source", Err: fmt.Errorf("%w: exactly one of file or graph must be set", engine.ErrInvalid)}
+	}
+	return nil
+}
+
+// validateGraphSource checks the graph settings by the rules the Graph
+// client applies, so that a bad one is refused when it is written rather
+// than at the next sync. Empty URLs and a zero page size mean the
+// defaults. The secret is not checked: it may come from GraphSecretEnv
+// when the sync runs, in that process's environment.
+func validateGraphSource(g engine.GraphSource) error {
+	field := func(name string, err error) error {
+		if err == nil {
+			return nil
+		}
+		return &policy.FieldError{Field: "source.graph." + name, Err: err}
+	}
+	checks := []error{
+		field("tenant_id", graph.CheckTenantID(g.TenantID)),
+		field("client_id", graph.CheckClientID(g.ClientID)),
+	}
+	if g.AuthorityURL != "" {
+		checks = append(checks, field("authority_url", graph.CheckBaseURL("authority_url", g.AuthorityURL)))
+	}
+	if g.GraphURL != "" {
+		checks = append(checks, field("graph_url", graph.CheckBaseURL("graph_url", g.GraphURL)))
+	}
+	if g.PageSize != 0 {
+		checks = append(checks, field("page_size", graph.CheckPageSize(g.PageSize)))
+	}
+	for _, err := range checks {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

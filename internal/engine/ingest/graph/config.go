@@ -78,16 +78,14 @@ func (c Config) withDefaults() (Config, error) {
 	invalid := func(format string, args ...any) (Config, error) {
 		return Config{}, fmt.Errorf("%w: graph source: "+format, append([]any{engine.ErrInvalid}, args...)...)
 	}
-	for _, f := range []struct{ name, value string }{
-		{"tenant_id", c.TenantID}, {"client_id", c.ClientID}, {"client_secret", c.ClientSecret},
-	} {
-		if strings.TrimSpace(f.value) == "" {
-			return invalid("%s is required", f.name)
-		}
+	if err := CheckTenantID(c.TenantID); err != nil {
+		return Config{}, err
 	}
-	// The tenant is spliced into the token URL's path.
-	if strings.ContainsAny(c.TenantID, "/?#%\\ \t\r\n") {
-		return invalid("tenant_id %q is not a tenant id or domain name", c.TenantID)
+	if err := CheckClientID(c.ClientID); err != nil {
+		return Config{}, err
+	}
+	if strings.TrimSpace(c.ClientSecret) == "" {
+		return invalid("client_secret is required")
 	}
 	var err error
 	if c.AuthorityURL, err = baseURL("authority_url", c.AuthorityURL, DefaultAuthorityURL); err != nil {
@@ -96,11 +94,10 @@ func (c Config) withDefaults() (Config, error) {
 	if c.GraphURL, err = baseURL("graph_url", c.GraphURL, DefaultGraphURL); err != nil {
 		return Config{}, err
 	}
-	switch {
-	case c.PageSize == 0:
+	if c.PageSize == 0 {
 		c.PageSize = MaxPageSize
-	case c.PageSize < 1 || c.PageSize > MaxPageSize:
-		return invalid("page_size %d is not between 1 and %d", c.PageSize, MaxPageSize)
+	} else if err := CheckPageSize(c.PageSize); err != nil {
+		return Config{}, err
 	}
 	switch {
 	case math.IsNaN(c.RequestsPerSecond) || math.IsInf(c.RequestsPerSecond, 1):
@@ -142,6 +139,55 @@ func (c Config) withDefaults() (Config, error) {
 		c.Now = time.Now
 	}
 	return c, nil
+}
+
+// The checks of the settings a user writes, one per setting, for New and
+// for whoever validates the settings before a client is built (the
+// engine's SetIntegration, the provider's plan). Errors wrap
+// engine.ErrInvalid and name the setting by its Terraform attribute name.
+
+func invalidSetting(format string, args ...any) error {
+	return fmt.Errorf("%w: graph source: "+format, append([]any{engine.ErrInvalid}, args...)...)
+}
+
+// CheckTenantID accepts a tenant id or domain name: required, and free of
+// the characters that would change the token URL, whose path it is
+// spliced into.
+func CheckTenantID(id string) error {
+	if strings.TrimSpace(id) == "" {
+		return invalidSetting("tenant_id is required")
+	}
+	if strings.ContainsAny(id, "/?#%\\ \t\r\n") {
+		return invalidSetting("tenant_id %q is not a tenant id or domain name", id)
+	}
+	return nil
+}
+
+// CheckClientID accepts any client id that is not blank.
+func CheckClientID(id string) error {
+	if strings.TrimSpace(id) == "" {
+		return invalidSetting("client_id is required")
+	}
+	return nil
+}
+
+// CheckBaseURL checks an authority_url or graph_url (name says which) as
+// written: an absolute https URL without query, fragment or credentials;
+// plain http only on a loopback host. Unlike in a Config, "" is refused.
+func CheckBaseURL(name, raw string) error {
+	if raw == "" {
+		return invalidSetting("%s is empty: it must be an absolute https URL", name)
+	}
+	_, err := baseURL(name, raw, "")
+	return err
+}
+
+// CheckPageSize accepts 1 to MaxPageSize.
+func CheckPageSize(n int) error {
+	if n < 1 || n > MaxPageSize {
+		return invalidSetting("page_size %d is not between 1 and %d", n, MaxPageSize)
+	}
+	return nil
 }
 
 // baseURL checks a base URL setting and returns it without a trailing slash.

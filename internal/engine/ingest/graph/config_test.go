@@ -58,3 +58,39 @@ func TestNewValidatesTheConfig(t *testing.T) {
 		})
 	}
 }
+
+// The per-setting checks refuse what New refuses, and also an empty URL,
+// which only a Config reads as the default.
+func TestSettingChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		err   error
+		field string // named in the error; "" for a valid setting
+	}{
+		{"tenant domain", graph.CheckTenantID("contoso.onmicrosoft.com"), ""},
+		{"tenant blank", graph.CheckTenantID(" "), "tenant_id"},
+		{"tenant with a query", graph.CheckTenantID("contoso?x=1"), "tenant_id"},
+		{"client id", graph.CheckClientID(clientID), ""},
+		{"client id empty", graph.CheckClientID(""), "client_id"},
+		{"https", graph.CheckBaseURL("graph_url", "https://graph.microsoft.us"), ""},
+		{"loopback http", graph.CheckBaseURL("authority_url", "http://localhost:8080"), ""},
+		{"empty URL", graph.CheckBaseURL("graph_url", ""), "graph_url"},
+		{"relative URL", graph.CheckBaseURL("authority_url", "login.microsoftonline.com"), "authority_url"},
+		{"remote http", graph.CheckBaseURL("graph_url", "http://graph.example"), "graph_url"},
+		{"page size 500", graph.CheckPageSize(500), ""},
+		{"page size 0", graph.CheckPageSize(0), "page_size"},
+		{"page size 501", graph.CheckPageSize(501), "page_size"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.field == "" {
+				if tc.err != nil {
+					t.Fatalf("refused: %v", tc.err)
+				}
+				return
+			}
+			if !errors.Is(tc.err, engine.ErrInvalid) || !strings.Contains(tc.err.Error(), tc.field) {
+				t.Fatalf("got %v, want ErrInvalid naming %s", tc.err, tc.field)
+			}
+		})
+	}
+}
