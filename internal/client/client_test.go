@@ -59,7 +59,9 @@ func remote(cfg func(t *testing.T) service.Config) clienttest.Opener {
 	}
 }
 
-func sqliteDir(t *testing.T) client.EmbeddedConfig { return client.EmbeddedConfig{DataDir: t.TempDir()} }
+func sqliteDir(t *testing.T) client.EmbeddedConfig {
+	return client.EmbeddedConfig{DataDir: t.TempDir()}
+}
 func postgresURL(t *testing.T) client.EmbeddedConfig {
 	return client.EmbeddedConfig{DatabaseURL: pgtest.URL(t)}
 }
