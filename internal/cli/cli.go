@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -152,7 +153,16 @@ func (c *invocation) open(ctx context.Context) (*service.Service, error) {
 		level = hclog.Warn
 	}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "engine", Level: level, Output: c.env.Stderr})
-	return service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger})
+	return service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger,
+		TxRecords: c.txRecords()})
+}
+
+// txRecords reads IDP_TX_RECORDS, the records one ingest transaction
+// commits (0, the engine's default, when unset or not a number): tests
+// shrink it to make concurrent processes interleave, benchmarks tune it.
+func (c *invocation) txRecords() int {
+	n, _ := strconv.Atoi(c.env.Getenv("IDP_TX_RECORDS"))
+	return n
 }
 
 // outputFlag adds --output with the allowed formats, the first the default.
