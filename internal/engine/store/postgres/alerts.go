@@ -112,9 +112,9 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 	return page, rows.Err()
 }
 
-// PutAlerts upserts by group, in group order (sorting as in place).
+// PutAlerts upserts by group, in group order.
 func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
-	as = lastOfEach(as, func(a, b engine.Alert) int { return bytes.Compare(a.Group[:], b.Group[:]) })
+	as = lastOfEach(as, func(a, b *engine.Alert) int { return bytes.Compare(a.Group[:], b.Group[:]) })
 	return chunks(len(as), func(start, end int) error {
 		n := end - start
 		var (

@@ -36,10 +36,10 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 	return out, err
 }
 
-// PutDetections upserts in key order (sorting ds in place): writers that
+// PutDetections upserts in key order: writers that
 // share keys then touch index pages in the same order.
 func (t *tx) PutDetections(ctx context.Context, ds []store.StoredDetection) error {
-	ds = lastOfEach(ds, func(a, b store.StoredDetection) int { return bytes.Compare(a.Key[:], b.Key[:]) })
+	ds = lastOfEach(ds, func(a, b *store.StoredDetection) int { return bytes.Compare(a.Key[:], b.Key[:]) })
 	return chunks(len(ds), func(start, end int) error {
 		keys := make([][]byte, 0, end-start)
 		versions := make([]int64, 0, end-start)
@@ -118,9 +118,9 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 	return out, err
 }
 
-// PutMembers upserts in key order (and sorts ms in place to do so).
+// PutMembers upserts in key order.
 func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
-	ms = lastOfEach(ms, func(a, b engine.Member) int {
+	ms = lastOfEach(ms, func(a, b *engine.Member) int {
 		if c := bytes.Compare(a.Group[:], b.Group[:]); c != 0 {
 			return c
 		}

@@ -101,21 +101,24 @@ func chunks(n int, fn func(start, end int) error) error {
 	return nil
 }
 
-// lastOfEach sorts xs by key (stably) and keeps the last of each run of
-// equal keys: one statement may not upsert a row twice, and the last write
-// is the one a row-by-row store would keep.
-func lastOfEach[T any](xs []T, cmp func(a, b T) int) []T {
-	slices.SortStableFunc(xs, cmp)
-	dup := false
-	for i := 1; i < len(xs) && !dup; i++ {
-		dup = cmp(xs[i-1], xs[i]) == 0
+// lastOfEach returns xs sorted by key, keeping only the last of each run
+// of equal keys: one statement may not upsert a row twice, and the last
+// write is the one a row-by-row store would keep. It sorts positions, not
+// the (large) elements, and leaves xs as it was.
+func lastOfEach[T any](xs []T, cmp func(a, b *T) int) []T {
+	order := make([]int32, len(xs))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	if !dup {
-		return xs
-	}
+	slices.SortFunc(order, func(i, j int32) int {
+		if c := cmp(&xs[i], &xs[j]); c != 0 {
+			return c
+		}
+		return int(i - j)
+	})
 	out := make([]T, 0, len(xs))
-	for i := range xs {
-		if i+1 < len(xs) && cmp(xs[i], xs[i+1]) == 0 {
+	for k, i := range order {
+		if k+1 < len(order) && cmp(&xs[i], &xs[order[k+1]]) == 0 {
 			continue
 		}
 		out = append(out, xs[i])

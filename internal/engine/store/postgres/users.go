@@ -38,7 +38,7 @@ func (t *tx) DeviceVersions(ctx context.Context, ids []string) (map[string]time.
 // sync: devices take no lock, and two processes ingesting one device file
 // must end on its newest record whichever commits last.
 func (t *tx) PutDevices(ctx context.Context, ds []engine.Device) error {
-	ds = lastOfEach(ds, func(a, b engine.Device) int { return strings.Compare(a.ID, b.ID) })
+	ds = lastOfEach(ds, func(a, b *engine.Device) int { return strings.Compare(a.ID, b.ID) })
 	return chunks(len(ds), func(start, end int) error {
 		n := end - start
 		ids, users, upns, names, mgmt, comp, oses := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n),
@@ -117,7 +117,7 @@ func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]store.User
 }
 
 func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
-	us = lastOfEach(us, func(a, b store.UserRisk) int { return strings.Compare(a.UserID, b.UserID) })
+	us = lastOfEach(us, func(a, b *store.UserRisk) int { return strings.Compare(a.UserID, b.UserID) })
 	return chunks(len(us), func(start, end int) error {
 		n := end - start
 		ids, upns, levels, states := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
