@@ -117,7 +117,7 @@ func alertsOf(t *testing.T, url string) map[string]alertView {
 	return byID
 }
 
-func writeLines(t *testing.T, path string, lines []string) {
+func writeLines(t testing.TB, path string, lines []string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "")), 0o600); err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func writeLines(t *testing.T, path string, lines []string) {
 }
 
 // readLines reads a file as lines, each with its newline.
-func readLines(t *testing.T, path string) []string {
+func readLines(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

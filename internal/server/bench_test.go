@@ -28,12 +28,16 @@ func BenchmarkPushIngest(b *testing.B) {
 	if err := generate.Detections(&input, generate.Options{Records: records, Seed: 1, UpdateEvery: 20, StaleEvery: 50}); err != nil {
 		b.Fatal(err)
 	}
+	// cfg returns a new store's configuration and what drops it.
 	stores := []struct {
 		name string
-		cfg  func(b *testing.B) service.Config
+		cfg  func(b *testing.B) (service.Config, func())
 	}{
-		{"sqlite", func(b *testing.B) service.Config { return service.Config{DataDir: b.TempDir()} }},
-		{"postgres", func(b *testing.B) service.Config { return service.Config{DatabaseURL: pgtest.URL(b)} }},
+		{"sqlite", func(b *testing.B) (service.Config, func()) { return service.Config{DataDir: b.TempDir()}, func() {} }},
+		{"postgres", func(b *testing.B) (service.Config, func()) {
+			url, drop := pgtest.New(b)
+			return service.Config{DatabaseURL: url}, drop
+		}},
 	}
 	for _, st := range stores {
 		b.Run(st.name, func(b *testing.B) {
@@ -43,7 +47,8 @@ func BenchmarkPushIngest(b *testing.B) {
 			b.SetBytes(int64(input.Len()))
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				svc, err := service.Open(context.Background(), st.cfg(b))
+				cfg, drop := st.cfg(b)
+				svc, err := service.Open(context.Background(), cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -66,6 +71,7 @@ func BenchmarkPushIngest(b *testing.B) {
 				}
 				ts.Close()
 				svc.Close()
+				drop()
 			}
 			b.ReportMetric(float64(records*b.N)/b.Elapsed().Seconds(), "records/s")
 		})

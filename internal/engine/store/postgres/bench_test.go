@@ -22,7 +22,8 @@ func BenchmarkIngest(b *testing.B) {
 	b.SetBytes(int64(input.Len()))
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		svc, err := service.Open(context.Background(), service.Config{DatabaseURL: pgtest.URL(b)})
+		url, drop := pgtest.New(b)
+		svc, err := service.Open(context.Background(), service.Config{DatabaseURL: url})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -33,6 +34,7 @@ func BenchmarkIngest(b *testing.B) {
 		}
 		b.StopTimer()
 		svc.Close()
+		drop()
 	}
 	b.ReportMetric(float64(records*b.N)/b.Elapsed().Seconds(), "records/s")
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,15 @@ func unavailable(t testing.TB, format string, args ...any) {
 // database is dropped when the test ends.
 func URL(t testing.TB) string {
 	t.Helper()
+	url, _ := New(t)
+	return url
+}
+
+// New is URL with a function that drops the database at once (benchmarks
+// drop each iteration's database so that the server's background work on
+// it does not slow the next one down). Dropping twice is harmless.
+func New(t testing.TB) (string, func()) {
+	t.Helper()
 	base := os.Getenv(EnvURL)
 	if base == "" {
 		unavailable(t, "%s is not set (scripts/postgres.sh start prints one)", EnvURL)
@@ -60,21 +70,25 @@ func URL(t testing.TB) string {
 	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
 		t.Fatalf("creating the test database: %v", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Logf("dropping the test database %s: %v", name, err)
-			return
-		}
-		defer admin.Close(context.Background())
-		if _, err := admin.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Logf("dropping the test database %s: %v", name, err)
-		}
-	})
+	var once sync.Once
+	drop := func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			admin, err := pgx.Connect(ctx, base)
+			if err != nil {
+				t.Logf("dropping the test database %s: %v", name, err)
+				return
+			}
+			defer admin.Close(context.Background())
+			if _, err := admin.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+				t.Logf("dropping the test database %s: %v", name, err)
+			}
+		})
+	}
+	t.Cleanup(drop)
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop
 }
 
 func randomHex(n int) string {
