@@ -7,7 +7,7 @@
 #     on SQLite and on PostgreSQL;
 #   - in-process ingest on SQLite and PostgreSQL.
 # IDP_BENCH_RECORDS sets the input size of the process benchmark (default
-# 300,000); IDP_TX_RECORDS the records per transaction (default 100,000).
+# 300,000); IDP_TX_RECORDS the processes' --tx-records (default 50,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

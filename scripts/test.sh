@@ -13,6 +13,11 @@ fi
 echo "== go vet"
 go vet ./...
 
+if [ -n "${GOLANGCI_LINT:-}" ]; then
+  echo "== golangci-lint"
+  "$GOLANGCI_LINT" run ./...
+fi
+
 # The PostgreSQL tests (store and client conformance, three engine
 # processes on one database) run against a throwaway cluster of our own,
 # unless IDP_TEST_DATABASE_URL already names a server; either way they must

@@ -18,7 +18,7 @@ import (
 // SQLite, one into PostgreSQL, and three at once into one PostgreSQL
 // database, each taking a third of the input (disjoint) or an overlapping
 // slice (a third longer, so a quarter of what each reads another also
-// reads). records/s counts the records all processes read, over the wall
+// reads). IDP_TX_RECORDS sets --tx-records. records/s counts the records all processes read, over the wall
 // time of the slowest.
 func BenchmarkIngestProcesses(b *testing.B) {
 	records := 300_000
@@ -92,7 +92,10 @@ func ingestAll(b *testing.B, store, files []string) int64 {
 			defer wg.Done()
 			var stdout, stderr bytes.Buffer
 			args := append([]string{"ingest", "--output", "json"}, store...)
-			cmd := engineCmd(b, context.Background(), []string{"IDP_TX_RECORDS=" + os.Getenv("IDP_TX_RECORDS")}, append(args, f)...)
+			if n := os.Getenv("IDP_TX_RECORDS"); n != "" {
+				args = append(args, "--tx-records", n)
+			}
+			cmd := engineCmd(b, context.Background(), nil, append(args, f)...)
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
 				errs[i] = fmt.Errorf("%v: %s", err, stderr.String())

@@ -11,8 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -60,6 +60,7 @@ type invocation struct {
 	dataDir     string
 	databaseURL string
 	output      string
+	txRecords   int
 	args        []string
 	// command-specific flag values
 	values map[string]any
@@ -105,6 +106,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return ExitUsage
 	}
 	inv.args = positional
+	limitMemory(env.Getenv)
 	err = cmd.run(ctx, inv)
 	return report(env.Stderr, err)
 }
@@ -153,16 +155,7 @@ func (c *invocation) open(ctx context.Context) (*service.Service, error) {
 		level = hclog.Warn
 	}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "engine", Level: level, Output: c.env.Stderr})
-	return service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger,
-		TxRecords: c.txRecords()})
-}
-
-// txRecords reads IDP_TX_RECORDS, the records one ingest transaction
-// commits (0, the engine's default, when unset or not a number): tests
-// shrink it to make concurrent processes interleave, benchmarks tune it.
-func (c *invocation) txRecords() int {
-	n, _ := strconv.Atoi(c.env.Getenv("IDP_TX_RECORDS"))
-	return n
+	return service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger, TxRecords: c.txRecords})
 }
 
 // outputFlag adds --output with the allowed formats, the first the default.
@@ -198,4 +191,16 @@ func printHelp(w io.Writer) {
 		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nevery command takes --data-dir DIR (default $IDP_DATA_DIR, else .idp) and --database-url URL (default $IDP_DATABASE_URL)")
+}
+
+// defaultMemoryLimit is the Go heap's soft limit for engine commands. The
+// engine streams in bounded batches; the limit keeps the garbage collector
+// from letting the heap double before it runs, so a long ingest stays
+// within a small, predictable footprint. GOMEMLIMIT overrides it.
+const defaultMemoryLimit = 128 << 20
+
+func limitMemory(getenv func(string) string) {
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 }

@@ -19,6 +19,7 @@ func init() {
 		usage:   "[--type detections|devices] [--output json|text] FILE... | -",
 		flags: func(fs *flag.FlagSet, c *invocation) {
 			c.values["type"] = fs.String("type", "detections", "record type: detections or devices")
+			c.values["tx-records"] = fs.Int("tx-records", 0, "records committed per transaction (default 50000); smaller uses less memory")
 			outputFlag(fs, c, "text", "json")
 		},
 		run: runIngest,
@@ -52,6 +53,10 @@ func runIngest(ctx context.Context, c *invocation) error {
 	}
 	defer closeAll(inputs)
 
+	if *c.values["tx-records"].(*int) < 0 {
+		return usagef("--tx-records must be positive")
+	}
+	c.txRecords = *c.values["tx-records"].(*int)
 	svc, err := c.open(ctx)
 	if err != nil {
 		return err

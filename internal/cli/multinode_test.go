@@ -21,7 +21,7 @@ import (
 // at once, on overlapping slices of one generated input, into one
 // PostgreSQL database, and compares the alerts with those of one process
 // over the whole input into a fresh database: every field but created_at
-// and updated_at must agree. Small transactions (IDP_TX_RECORDS) make the
+// and updated_at must agree. Small transactions (--tx-records) make the
 // processes interleave many times.
 func TestMultiNodeIngestMatchesOneProcess(t *testing.T) {
 	const records = 30_000
@@ -87,7 +87,7 @@ func TestMultiNodeIngestMatchesOneProcess(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					var stdout, stderr bytes.Buffer
-					cmd := engineCmd(t, context.Background(), []string{"IDP_TX_RECORDS=500"}, "ingest", "--database-url", url, "--output", "json", path)
+					cmd := engineCmd(t, context.Background(), nil, "ingest", "--tx-records", "500", "--database-url", url, "--output", "json", path)
 					cmd.Stdout, cmd.Stderr = &stdout, &stderr
 					if err := cmd.Run(); err != nil {
 						errs[i] = fmt.Errorf("%v: %s", err, stderr.String())

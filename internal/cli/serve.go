@@ -26,6 +26,7 @@ type serveFlags struct {
 	insecure                           bool
 	pollInterval, shutdownTimeout      time.Duration
 	maxBodyBytes                       int64
+	txRecords                          int
 	logFormat, logLevel                string
 }
 
@@ -34,7 +35,7 @@ func init() {
 		name:    "serve",
 		summary: "serve the engine's HTTP API for remote mode (authenticated, TLS)",
 		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--poll-interval D] " +
-			"[--max-body-bytes N] [--shutdown-timeout D] [--log-format text|json] [--log-level LEVEL]",
+			"[--max-body-bytes N] [--tx-records N] [--shutdown-timeout D] [--log-format text|json] [--log-level LEVEL]",
 		flags: func(fs *flag.FlagSet, c *invocation) {
 			f := &serveFlags{}
 			c.values["serve"] = f
@@ -45,6 +46,7 @@ func init() {
 			fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
 			fs.DurationVar(&f.pollInterval, "poll-interval", 30*time.Second, "how often to pull the integration's configured source (0: never)")
 			fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest pushed batch accepted, in bytes")
+			fs.IntVar(&f.txRecords, "tx-records", 0, "records committed per transaction by pulls and pushes (default 50000)")
 			fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM lets in-flight requests finish")
 			fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 			fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
@@ -67,6 +69,9 @@ func runServe(ctx context.Context, c *invocation) error {
 	}
 	if f.maxBodyBytes <= 0 {
 		return usagef("--max-body-bytes must be positive")
+	}
+	if f.txRecords < 0 {
+		return usagef("--tx-records must be positive")
 	}
 	if f.pollInterval < 0 {
 		return usagef("--poll-interval must be 0 (never) or more")
@@ -102,7 +107,7 @@ func runServe(ctx context.Context, c *invocation) error {
 	}
 
 	svc, err := service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: root.Named("engine"),
-		TxRecords: c.txRecords()})
+		TxRecords: f.txRecords})
 	if err != nil {
 		return err
 	}

@@ -106,7 +106,10 @@ type Member struct {
 	UserDisplayName   string
 }
 
-// MemberOf builds the member entry of a detection in a group.
+// MemberOf builds the member entry of a detection in a group. Its texts
+// are the detection's own: a decoded detection's strings share one buffer,
+// so whoever keeps a member beyond the detection copies them (encoding it
+// with store.EncodeMember does).
 func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 	return Member{
 		Group:             g,

@@ -25,3 +25,24 @@ func (s *IngestSummary) Add(o IngestSummary) {
 	s.AlertsUpdated += o.AlertsUpdated
 	s.UsersRemediated += o.UsersRemediated
 }
+
+// WritebackSummary counts what one sync wrote back to Microsoft Graph. It
+// is kept apart from IngestSummary, whose fields the command line's output
+// fixes.
+type WritebackSummary struct {
+	// Confirmed users were accepted by riskyUsers/confirmCompromised.
+	Confirmed int64 `json:"confirmed"`
+	// Failed users were refused or could not be sent; a later sync retries
+	// them.
+	Failed int64 `json:"failed"`
+	// Deferred users are waiting and were not sent by this sync: their
+	// last failure is too recent, or another process is writing back.
+	Deferred int64 `json:"deferred"`
+}
+
+// SyncSummary is what one sync of the configured source did: the ingest,
+// and the write-back when the source has one.
+type SyncSummary struct {
+	Ingest    IngestSummary     `json:"ingest"`
+	Writeback *WritebackSummary `json:"writeback,omitempty"`
+}

@@ -37,7 +37,18 @@ type Remediation struct {
 	Outcome string    `json:"outcome"`
 }
 
-// Remediation outcomes.
+// Remediation outcomes. The log is append-only, so a remediation written
+// back to Microsoft Graph shows as its "applied" entry followed by entries
+// for each write-back attempt, which repeat the applied entry's alert and
+// policy and carry no actions (Graph enforces none of them).
 const (
 	OutcomeApplied = "applied" // the engine set the user to high risk
+	// OutcomeGraphConfirmed: Identity Protection accepted the user in
+	// riskyUsers/confirmCompromised (write-back).
+	OutcomeGraphConfirmed = "graph_confirmed"
+	// OutcomeGraphWritebackFailed starts the outcome of a failed
+	// write-back, written "graph_writeback_failed: <message> (attempts N)",
+	// N being the requests sent (0 when the batch was not sent, after a
+	// 403 on an earlier batch). A later sync retries the user.
+	OutcomeGraphWritebackFailed = "graph_writeback_failed"
 )

@@ -206,9 +206,12 @@ func (s *Server) sync(ctx context.Context, origin string) (engine.IngestSummary,
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	start := time.Now()
-	sum, err := s.svc.Sync(ctx)
-	s.metrics.ingested("source", origin, sum, time.Since(start), err)
-	return sum, err
+	sum, err := s.svc.SyncDetailed(ctx)
+	s.metrics.ingested("source", origin, sum.Ingest, time.Since(start), err)
+	if wb := sum.Writeback; wb != nil && wb.Confirmed+wb.Failed > 0 {
+		s.log.Named("poll").Info("wrote remediated users back to Microsoft Graph", "confirmed", wb.Confirmed, "failed", wb.Failed, "deferred", wb.Deferred)
+	}
+	return sum.Ingest, err
 }
 
 func newRequestID() string {

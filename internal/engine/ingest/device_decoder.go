@@ -14,26 +14,28 @@ type DeviceDecoder struct {
 
 // Decode validates one record: id and userId are required strings, and
 // lastSyncDateTime, when present, must be a time; the rest is lenient.
+// Devices are few, so properties are looked up by name.
 func (dec *DeviceDecoder) Decode(raw []byte) (engine.Device, *RecordError) {
 	var d engine.Device
 	o, rerr := parseObject(&dec.parser, raw)
 	if rerr != nil {
 		return d, rerr
 	}
+	t := newTexts(len(raw))
 	var err *RecordError
-	if d.ID, err = requiredText(o, "id"); err != nil {
+	if d.ID, err = t.requiredText(o.Get("id"), "id"); err != nil {
 		return d, err
 	}
-	if d.UserID, err = requiredText(o, "userId"); err != nil {
+	if d.UserID, err = t.requiredText(o.Get("userId"), "userId"); err != nil {
 		return d, err
 	}
-	if d.LastSyncDateTime, err = optionalTime(o, "lastSyncDateTime"); err != nil {
+	if d.LastSyncDateTime, err = optionalTime(o.Get("lastSyncDateTime"), "lastSyncDateTime"); err != nil {
 		return d, err
 	}
-	d.UserPrincipalName = lenientText(o, "userPrincipalName")
-	d.DeviceName = lenientText(o, "deviceName")
-	d.ManagementState = lenientText(o, "managementState")
-	d.ComplianceState = lenientText(o, "complianceState")
-	d.OperatingSystem = lenientText(o, "operatingSystem")
+	d.UserPrincipalName = t.lenientText(o.Get("userPrincipalName"))
+	d.DeviceName = t.lenientText(o.Get("deviceName"))
+	d.ManagementState = t.lenientText(o.Get("managementState"))
+	d.ComplianceState = t.lenientText(o.Get("complianceState"))
+	d.OperatingSystem = t.lenientText(o.Get("operatingSystem"))
 	return d, nil
 }

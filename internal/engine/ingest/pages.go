@@ -86,15 +86,19 @@ func (p *pageSplitter) member() error {
 	if err != nil {
 		return err
 	}
+	// Structure is checked by peeking, so that what is not structure stays
+	// in the stream and is quarantined with the rest.
 	p.s.skipSpace()
-	if c, ok := p.s.readByte(); !ok || c != ':' {
+	if c, ok := p.s.peekByte(); !ok || c != ':' {
 		return errNotPage
 	}
+	p.s.readByte()
 	p.s.skipSpace()
 	if key == "value" {
-		if c, ok := p.s.readByte(); !ok || c != '[' {
+		if c, ok := p.s.peekByte(); !ok || c != '[' {
 			return pageError(`a Graph page's "value" is not an array`)
 		}
+		p.s.readByte()
 		p.inArray = true
 		return nil
 	}

@@ -228,7 +228,7 @@ func decodeBatch[T any](dec Decoder[T], rb rawBatch) Batch[T] {
 		switch {
 		case rr.spill != nil:
 			it.Spill = rr.spill
-			it.Reject = reject("the record is larger than the maximum record size of %d bytes (it has %d)", rb.limit, rr.spill.Size)
+			it.Reject = oversize(rb.limit, rr.spill.Size)
 		case rr.reason != "":
 			it.Reject = &RecordError{Reason: rr.reason}
 		default:

@@ -56,14 +56,21 @@ type recordBuf struct {
 	max   int
 	buf   []byte
 	spill *Spill
+	// text is set once a non-whitespace byte was written: a record made of
+	// whitespace alone is a blank line, whatever its length.
+	text bool
 }
 
 func (r *recordBuf) reset() {
 	r.buf = r.buf[:0]
 	r.spill = nil
+	r.text = false
 }
 
 func (r *recordBuf) write(p []byte) error {
+	if !r.text {
+		r.text = len(bytes.TrimLeft(p, " \t\r\n")) > 0
+	}
 	if r.spill != nil {
 		n, err := r.spill.file.Write(p)
 		r.spill.Size += int64(n)
@@ -86,6 +93,9 @@ func (r *recordBuf) write(p []byte) error {
 }
 
 func (r *recordBuf) writeByte(c byte) error {
+	if !r.text && !isSpace(c) {
+		r.text = true
+	}
 	if r.spill == nil && len(r.buf) < r.max {
 		r.buf = append(r.buf, c)
 		return nil
@@ -95,7 +105,20 @@ func (r *recordBuf) writeByte(c byte) error {
 
 // blank reports whether the gathered text is only whitespace.
 func (r *recordBuf) blank() bool {
-	return r.spill == nil && len(bytes.TrimSpace(r.buf)) == 0
+	if r.blankSpill() {
+		return true
+	}
+	return !r.text
+}
+
+// blankSpill drops a spill that turned out to hold only whitespace.
+func (r *recordBuf) blankSpill() bool {
+	if r.spill != nil && !r.text {
+		r.spill.Close()
+		r.spill = nil
+		return true
+	}
+	return false
 }
 
 // record returns what was gathered; Raw aliases the buffer until reset.

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
 	"io"
 )
 
@@ -125,7 +126,7 @@ func (s *byteStream) readLine(rec *recordBuf) (bool, error) {
 
 // readErr is nil at a clean end of input and the read error otherwise.
 func (s *byteStream) readErr() error {
-	if s.err == io.EOF {
+	if errors.Is(s.err, io.EOF) {
 		return nil
 	}
 	return s.err

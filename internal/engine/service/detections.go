@@ -3,6 +3,9 @@ package service
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -31,10 +34,11 @@ type pendingDetection struct {
 	// chain holds the versions of the copies that were newer than every
 	// copy before them in this unit, in input order; the last is the copy
 	// kept. dups counts the others, duplicates whatever the store holds.
-	chain  []int64
-	dups   int64
-	member engine.Member
-	groups []engine.GroupKey
+	chain []int64
+	dups  int64
+	// payload is the detection's member fields, packed (store.EncodeMember).
+	payload []byte
+	groups  []engine.GroupKey
 }
 
 type quarantined struct {
@@ -72,7 +76,7 @@ func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
 			continue
 		}
 		p.chain = append(p.chain, version)
-		p.member = engine.MemberOf(engine.GroupKey{}, key, d)
+		p.payload = store.EncodeMember(engine.MemberOf(engine.GroupKey{}, key, d))
 		p.groups = p.groups[:0]
 		for _, c := range u.policies {
 			g, ok, err := c.Group(d, key)
@@ -94,7 +98,7 @@ func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
 // and members it removes. Per-detection groups have at most one member,
 // the detection itself.
 type change struct {
-	upserts []engine.Member
+	upserts []store.MemberRow
 	removed []engine.DetectionKey
 	// fresh is set when the group cannot have existed before this unit (the
 	// group of a detection never seen), so there is no alert to look up.
@@ -107,18 +111,19 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 		u.s.log.Warn("policy conditions failed on some detections; they were stored but not selected", "detections", u.evalErrors)
 	}
 	keys := make([]engine.DetectionKey, 0, len(u.pending))
-	for k := range u.pending {
+	newest := make([]store.StoredDetection, 0, len(u.pending))
+	for k, p := range u.pending {
 		keys = append(keys, k)
+		newest = append(newest, store.StoredDetection{Key: k, Version: timeOf(p.chain[len(p.chain)-1]), Groups: p.groups})
 	}
 	if err := tx.Lock(ctx, store.LockKeys{Detections: keys}); err != nil {
 		return sum, err
 	}
-	existing, err := tx.Detections(ctx, keys)
+	written, err := tx.UpsertDetections(ctx, newest)
 	if err != nil {
 		return sum, err
 	}
 
-	puts := make([]store.StoredDetection, 0, len(u.pending))
 	changes := map[engine.GroupKey]*change{}
 	changeOf := func(g engine.GroupKey) *change {
 		c := changes[g]
@@ -129,29 +134,26 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 		return c
 	}
 	for key, p := range u.pending {
-		old, exists := existing[key]
-		if !classify(p, old, exists, &sum) {
+		prev, wrote := written[key]
+		classify(p, prev, wrote, &sum)
+		if !wrote {
 			continue
 		}
-		for _, g := range old.Groups {
-			if !containsGroup(p.groups, g) {
-				c := changeOf(g)
-				c.removed = append(c.removed, key)
+		if prev != nil {
+			for _, g := range prev.Groups {
+				if !containsGroup(p.groups, g) {
+					c := changeOf(g)
+					c.removed = append(c.removed, key)
+				}
 			}
 		}
 		for _, g := range p.groups {
-			m := p.member
-			m.Group = g
 			c := changeOf(g)
-			c.upserts = append(c.upserts, m)
-			if !exists && !g.PerWindow() {
+			c.upserts = append(c.upserts, store.MemberRow{Group: g, Detection: key, Payload: p.payload})
+			if prev == nil && !g.PerWindow() {
 				c.fresh = true
 			}
 		}
-		puts = append(puts, store.StoredDetection{Key: key, Version: timeOf(p.chain[len(p.chain)-1]), Groups: p.groups})
-	}
-	if err := tx.PutDetections(ctx, puts); err != nil {
-		return sum, err
 	}
 	if err := u.s.applyGroupChanges(ctx, tx, in, u.policies, changes, &sum); err != nil {
 		return sum, err
@@ -159,25 +161,29 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 	return sum, appendQuarantine(ctx, tx, u.quarantine, u.s.clock.Now())
 }
 
-// classify counts a pending detection's copies against the stored version,
-// as if each copy had been applied in input order, and reports whether the
-// newest copy changes what is stored.
-func classify(p *pendingDetection, old store.StoredDetection, exists bool, sum *engine.IngestSummary) bool {
+// classify counts a pending detection's copies as if each had been applied
+// in input order. The store wrote the newest copy when it was newer than
+// what was stored (prev is what it replaced, nil when the detection was
+// new); when it did not, every copy was a duplicate.
+func classify(p *pendingDetection, prev *store.StoredDetection, wrote bool, sum *engine.IngestSummary) {
+	sum.Duplicates += p.dups
+	if !wrote {
+		sum.Duplicates += int64(len(p.chain))
+		return
+	}
 	changed := false
 	for _, v := range p.chain {
 		switch {
-		case exists && v <= old.Version.UnixNano():
+		case prev != nil && v <= prev.Version.UnixNano():
 			sum.Duplicates++
 			continue
-		case !exists && !changed:
+		case prev == nil && !changed:
 			sum.Accepted++
 		default:
 			sum.Updated++
 		}
 		changed = true
 	}
-	sum.Duplicates += p.dups
-	return changed
 }
 
 func containsGroup(gs []engine.GroupKey, g engine.GroupKey) bool {
@@ -219,7 +225,7 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 		return err
 	}
 
-	var memberPuts []engine.Member
+	var memberPuts []store.MemberRow
 	var memberDels []store.MemberRef
 	byTag := map[engine.PolicyTag]*policy.Compiled{}
 	for _, c := range policies {
@@ -230,15 +236,15 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	var dels []engine.GroupKey
 	var candidates []remediate.Candidate
 	for g, ch := range changes {
-		var ms []engine.Member
 		if g.PerWindow() {
 			for _, d := range ch.removed {
 				memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
 			}
 			memberPuts = append(memberPuts, ch.upserts...)
-			ms = mergeMembers(stored[g], ch)
-		} else {
-			ms = ch.upserts
+		}
+		ms, err := mergeMembers(stored[g], ch)
+		if err != nil {
+			return err
 		}
 		c := byTag[g.Policy()]
 		if c == nil || !c.Policy.Enabled {
@@ -286,25 +292,32 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	return err
 }
 
-// mergeMembers applies a unit's change to a group's stored members.
-func mergeMembers(stored []engine.Member, ch *change) []engine.Member {
-	if len(stored) == 0 {
-		return ch.upserts
-	}
-	drop := make(map[engine.DetectionKey]bool, len(ch.removed)+len(ch.upserts))
-	for _, d := range ch.removed {
-		drop[d] = true
-	}
-	for _, m := range ch.upserts {
-		drop[m.Detection] = true
-	}
+// mergeMembers applies a unit's change to a group's stored members (none
+// for a per-detection group, whose only member is in the change).
+func mergeMembers(stored []engine.Member, ch *change) ([]engine.Member, error) {
 	out := make([]engine.Member, 0, len(stored)+len(ch.upserts))
-	for _, m := range stored {
-		if !drop[m.Detection] {
-			out = append(out, m)
+	if len(stored) > 0 {
+		drop := make(map[engine.DetectionKey]bool, len(ch.removed)+len(ch.upserts))
+		for _, d := range ch.removed {
+			drop[d] = true
+		}
+		for _, m := range ch.upserts {
+			drop[m.Detection] = true
+		}
+		for _, m := range stored {
+			if !drop[m.Detection] {
+				out = append(out, m)
+			}
 		}
 	}
-	return append(out, ch.upserts...)
+	for _, row := range ch.upserts {
+		m, err := store.DecodeMember(row.Group, row.Detection, row.Payload)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // sameAlert compares what members decide, not the engine's timestamps.
@@ -371,15 +384,24 @@ func appendQuarantine(ctx context.Context, tx store.Tx, qs []quarantined, now ti
 	for i, q := range qs {
 		recs[i].Entry = q.entry
 		recs[i].Entry.QuarantinedAt = now
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%d\x00", q.entry.Source, q.entry.Line)
 		if q.spill != nil {
 			r, err := q.spill.Open()
 			if err != nil {
 				return err
 			}
-			recs[i].Raw = r
+			if _, err := io.Copy(h, r); err != nil {
+				return err
+			}
+			if recs[i].Raw, err = q.spill.Open(); err != nil {
+				return err
+			}
 		} else {
+			h.Write(q.raw)
 			recs[i].Raw = bytes.NewReader(q.raw)
 		}
+		h.Sum(recs[i].Digest[:0])
 	}
 	return tx.AppendQuarantine(ctx, recs)
 }

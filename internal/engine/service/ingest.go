@@ -47,18 +47,25 @@ const maxUnitRawBytes = 32 << 20
 // The policies in effect when the ingest starts decide for all of its
 // records: a policy changed meanwhile applies from the next ingest.
 func (s *Service) IngestDetections(ctx context.Context, r io.Reader, opts IngestOptions) (engine.IngestSummary, error) {
-	var policies []*policy.Compiled
-	err := s.store.View(ctx, func(rd store.Reader) error {
-		var err error
-		policies, err = compiledPolicies(ctx, rd)
-		return err
-	})
+	policies, err := s.currentPolicies(ctx)
 	if err != nil {
 		return engine.IngestSummary{}, err
 	}
 	return ingestRun(ctx, s, r, opts, ingest.NewDetectionDecoder, func() unit[engine.Detection] {
 		return s.newDetectionUnit(opts.Source, policies)
 	})
+}
+
+// currentPolicies compiles the policies in effect now, for an ingest to
+// apply to all of its records.
+func (s *Service) currentPolicies(ctx context.Context) ([]*policy.Compiled, error) {
+	var policies []*policy.Compiled
+	err := s.store.View(ctx, func(rd store.Reader) error {
+		var err error
+		policies, err = compiledPolicies(ctx, rd)
+		return err
+	})
+	return policies, err
 }
 
 // IngestDevices reads Graph managedDevice records from r.
@@ -147,6 +154,17 @@ func ingestRun[T any](ctx context.Context, s *Service, r io.Reader, opts IngestO
 		"alerts_created", total.AlertsCreated, "alerts_updated", total.AlertsUpdated,
 		"users_remediated", total.UsersRemediated, "seconds", total.ElapsedSeconds)
 	return total, nil
+}
+
+// ingestRecords processes records that arrive already split (the elements
+// of one Graph page) as one unit: decoded and validated like a stream's
+// records, numbered from firstLine, and committed in one transaction with
+// opts' cursor, if any. The caller checks that the integration is enabled
+// before its first unit; commitUnit checks again in every transaction.
+func ingestRecords[T any](ctx context.Context, s *Service, records [][]byte, firstLine int64, opts IngestOptions,
+	dec ingest.Decoder[T], u unit[T]) (engine.IngestSummary, error) {
+	u.add(ingest.DecodeRecords(records, firstLine, s.cfg.MaxRecordBytes, dec))
+	return commitUnit(ctx, s, u, opts, 0)
 }
 
 // commitUnit applies a unit in one transaction together with the source's

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
@@ -30,6 +31,12 @@ type Config struct {
 	// transactions ingest faster (sorted writes touch each page once) and
 	// hold more memory.
 	TxRecords int
+	// Graph is the base of the Microsoft Graph client's configuration: the
+	// rate limit, retries, backoff, HTTP client. The integration's graph
+	// source fills in the tenant, credentials, URLs and page size; zero
+	// values keep the client's defaults, and a nil Logger logs under
+	// Logger.
+	Graph graph.Config
 }
 
 // DefaultDataDir is where the embedded store lives when nothing is set.
@@ -76,7 +83,7 @@ func withDefaults(cfg Config) Config {
 		cfg.Logger = hclog.NewNullLogger()
 	}
 	if cfg.TxRecords <= 0 {
-		cfg.TxRecords = 100_000
+		cfg.TxRecords = 50_000
 	}
 	return cfg
 }

@@ -17,36 +17,44 @@ import (
 
 // Sync processes what the integration's configured source holds beyond its
 // cursors: devices first, so that remediation sees the device state that
-// came with the detections, then detections.
+// came with the detections, then detections; a graph source with writeback
+// then tells Identity Protection about the users remediated
+// (graph_writeback.go), whose outcome SyncDetailed reports.
 func (s *Service) Sync(ctx context.Context) (engine.IngestSummary, error) {
-	var total engine.IngestSummary
+	sum, err := s.SyncDetailed(ctx)
+	return sum.Ingest, err
+}
+
+// SyncDetailed is Sync, reporting the write-back too.
+func (s *Service) SyncDetailed(ctx context.Context) (engine.SyncSummary, error) {
+	var out engine.SyncSummary
 	if err := s.checkEnabled(ctx); err != nil {
-		return total, err
+		return out, err
 	}
 	in, err := s.Integration(ctx)
 	if err != nil || in.Source == nil {
-		return total, err
+		return out, err
 	}
 	switch {
 	case in.Source.File != nil:
 		for _, path := range in.Source.File.Devices {
 			sum, err := s.syncFile(ctx, "devices", path)
-			total.Add(sum)
+			out.Ingest.Add(sum)
 			if err != nil {
-				return total, err
+				return out, err
 			}
 		}
 		for _, path := range in.Source.File.Detections {
 			sum, err := s.syncFile(ctx, "detections", path)
-			total.Add(sum)
+			out.Ingest.Add(sum)
 			if err != nil {
-				return total, err
+				return out, err
 			}
 		}
 	case in.Source.Graph != nil:
-		return total, fmt.Errorf("%w: the graph source is not available in this build", engine.ErrInvalid)
+		return s.syncGraph(ctx, *in.Source.Graph)
 	}
-	return total, nil
+	return out, nil
 }
 
 // fileCursor is where a file source was read up to. The prefix fingerprint

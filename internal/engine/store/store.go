@@ -73,8 +73,13 @@ type Tx interface {
 	PutPolicy(ctx context.Context, p engine.Policy) error
 	DeletePolicy(ctx context.Context, id string) error
 
-	PutDetections(ctx context.Context, ds []StoredDetection) error
-	PutMembers(ctx context.Context, ms []engine.Member) error
+	// UpsertDetections writes each detection that is newer than the stored
+	// copy (or new) and returns, for every one it wrote, what it replaced:
+	// nil for a new detection. Detections that are not newer are left alone
+	// and not returned. One statement both looks up and writes, which is
+	// what makes ingest fast: most detections are new. Keys must be unique.
+	UpsertDetections(ctx context.Context, ds []StoredDetection) (map[engine.DetectionKey]*StoredDetection, error)
+	PutMembers(ctx context.Context, ms []MemberRow) error
 	DeleteMembers(ctx context.Context, refs []MemberRef) error
 	// PutAlerts inserts or replaces alerts by group.
 	PutAlerts(ctx context.Context, as []engine.Alert) error
@@ -85,6 +90,7 @@ type Tx interface {
 	PutDevices(ctx context.Context, ds []engine.Device) error
 	PutUserRisks(ctx context.Context, us []UserRisk) error
 	AppendRemediations(ctx context.Context, rs []engine.Remediation) error
+	// AppendQuarantine adds entries, skipping those whose digest is stored.
 	AppendQuarantine(ctx context.Context, qs []QuarantineRecord) error
 	SetCursor(ctx context.Context, source, cursor string) error
 }
@@ -96,6 +102,15 @@ type StoredDetection struct {
 	Key     engine.DetectionKey
 	Version time.Time
 	Groups  []engine.GroupKey
+}
+
+// MemberRow is a member on its way in, its fields already packed by
+// EncodeMember: the engine packs them while it reads, off the path that
+// holds the write lock.
+type MemberRow struct {
+	Group     engine.GroupKey
+	Detection engine.DetectionKey
+	Payload   []byte
 }
 
 // MemberRef names one member of one group.
@@ -115,10 +130,13 @@ type UserRisk struct {
 
 // QuarantineRecord is a quarantine entry on its way in: its text comes from
 // a reader so that a record of any size is stored without being held in
-// memory at once.
+// memory at once. Digest identifies the entry (its source, line and text):
+// a store keeps one entry per digest, so re-ingesting an input does not
+// quarantine its bad records twice.
 type QuarantineRecord struct {
-	Entry engine.QuarantineEntry
-	Raw   io.Reader
+	Entry  engine.QuarantineEntry
+	Raw    io.Reader
+	Digest [32]byte
 }
 
 // LockKeys names what a batch is about to change.

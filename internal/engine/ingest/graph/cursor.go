@@ -83,7 +83,7 @@ func parseCursor(s string) (cursor, error) {
 	}
 	var c cursor
 	if err := json.Unmarshal([]byte(s), &c); err != nil {
-		return cursor{}, fmt.Errorf("%w: graph cursor: %v", engine.ErrInvalid, err)
+		return cursor{}, fmt.Errorf("%w: graph cursor: %w", engine.ErrInvalid, err)
 	}
 	if c.V != cursorVersion {
 		return cursor{}, fmt.Errorf("%w: graph cursor version %d is not %d", engine.ErrInvalid, c.V, cursorVersion)

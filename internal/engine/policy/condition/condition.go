@@ -95,7 +95,7 @@ func Compile(expr string) (*Condition, error) {
 	}
 	ast, iss := env.CompileSource(common.NewStringSource(expr, "condition"))
 	if err := iss.Err(); err != nil {
-		return nil, fmt.Errorf("%w: condition does not compile:\n%s", engine.ErrInvalid, err)
+		return nil, fmt.Errorf("%w: condition does not compile:\n%w", engine.ErrInvalid, err)
 	}
 	if !ast.OutputType().IsExactType(cel.BoolType) {
 		return nil, fmt.Errorf("%w: condition must return a bool, but %q returns %s", engine.ErrInvalid, expr, cel.FormatCELType(ast.OutputType()))

@@ -36,11 +36,16 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 	return out, err
 }
 
-// PutDetections upserts in key order: writers that
-// share keys then touch index pages in the same order.
-func (t *tx) PutDetections(ctx context.Context, ds []store.StoredDetection) error {
+// UpsertDetections writes, in key order, each detection newer than its
+// stored copy (or new), and returns what each write replaced. One statement
+// does it: its WITH clauses share one snapshot, so "old" holds the rows as
+// they were before the insert changed them (RETURNING sees only the new
+// ones). The caller holds the keys' locks, so no other writer changes them
+// in between.
+func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (map[engine.DetectionKey]*store.StoredDetection, error) {
 	ds = lastOfEach(ds, func(a, b *store.StoredDetection) int { return bytes.Compare(a.Key[:], b.Key[:]) })
-	return chunks(len(ds), func(start, end int) error {
+	out := make(map[engine.DetectionKey]*store.StoredDetection, len(ds))
+	err := chunks(len(ds), func(start, end int) error {
 		keys := make([][]byte, 0, end-start)
 		versions := make([]int64, 0, end-start)
 		groups := make([][]byte, 0, end-start)
@@ -49,12 +54,38 @@ func (t *tx) PutDetections(ctx context.Context, ds []store.StoredDetection) erro
 			versions = append(versions, ds[i].Version.UnixNano())
 			groups = append(groups, encodeGroups(ds[i].Groups))
 		}
-		_, err := t.q.Exec(ctx, `INSERT INTO detections (key, version, groups)
-			SELECT * FROM unnest($1::bytea[], $2::int8[], $3::bytea[])
-			ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups`,
+		rows, err := t.q.Query(ctx, `WITH old AS (
+				SELECT key, version, groups FROM detections WHERE key = ANY($1)
+			), written AS (
+				INSERT INTO detections (key, version, groups)
+				SELECT * FROM unnest($1::bytea[], $2::int8[], $3::bytea[])
+				ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups
+				WHERE excluded.version > detections.version
+				RETURNING key
+			)
+			SELECT w.key, o.version, o.groups FROM written w LEFT JOIN old o ON o.key = w.key`,
 			keys, versions, groups)
-		return err
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var key, prevGroups []byte
+		var prevVersion *int64
+		for rows.Next() {
+			if err := rows.Scan(&key, &prevVersion, &prevGroups); err != nil {
+				return err
+			}
+			var k engine.DetectionKey
+			copy(k[:], key)
+			var prev *store.StoredDetection
+			if prevVersion != nil {
+				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, *prevVersion).UTC(), Groups: decodeGroups(prevGroups)}
+			}
+			out[k] = prev
+		}
+		return rows.Err()
 	})
+	return out, err
 }
 
 func encodeGroups(gs []engine.GroupKey) []byte {
@@ -119,8 +150,8 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 }
 
 // PutMembers upserts in key order.
-func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
-	ms = lastOfEach(ms, func(a, b *engine.Member) int {
+func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
+	ms = lastOfEach(ms, func(a, b *store.MemberRow) int {
 		if c := bytes.Compare(a.Group[:], b.Group[:]); c != 0 {
 			return c
 		}
@@ -133,7 +164,7 @@ func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
 		for i := start; i < end; i++ {
 			grps = append(grps, ms[i].Group[:])
 			dets = append(dets, ms[i].Detection[:])
-			payloads = append(payloads, store.EncodeMember(ms[i]))
+			payloads = append(payloads, ms[i].Payload)
 		}
 		_, err := t.q.Exec(ctx, `INSERT INTO members (grp, det, payload)
 			SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])

@@ -46,7 +46,7 @@ func TestLockSerializesOnlySharedKeys(t *testing.T) {
 			if err := tx.Lock(ctx, store.LockKeys{Detections: []engine.DetectionKey{k}}); err != nil {
 				return err
 			}
-			if err := tx.PutDetections(ctx, []store.StoredDetection{{Key: k, Version: time.Unix(1, 0)}}); err != nil {
+			if _, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: k, Version: time.Unix(1, 0)}}); err != nil {
 				return err
 			}
 			close(locked)

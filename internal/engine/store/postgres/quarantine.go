@@ -6,6 +6,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
@@ -14,12 +16,17 @@ import (
 // written or read back in parts.
 const partSize = 1 << 20
 
+// AppendQuarantine adds the entries whose digest is not stored yet.
 func (t *tx) AppendQuarantine(ctx context.Context, qs []store.QuarantineRecord) error {
 	buf := make([]byte, partSize)
 	for _, q := range qs {
 		var seq int64
-		err := t.q.QueryRow(ctx, `INSERT INTO quarantine (reason, source, line, size, quarantined_at) VALUES ($1, $2, $3, 0, $4) RETURNING seq`,
-			q.Entry.Reason, q.Entry.Source, q.Entry.Line, q.Entry.QuarantinedAt.UnixNano()).Scan(&seq)
+		err := t.q.QueryRow(ctx, `INSERT INTO quarantine (reason, source, line, size, quarantined_at, digest) VALUES ($1, $2, $3, 0, $4, $5)
+			ON CONFLICT (digest) DO NOTHING RETURNING seq`,
+			q.Entry.Reason, q.Entry.Source, q.Entry.Line, q.Entry.QuarantinedAt.UnixNano(), q.Digest[:]).Scan(&seq)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // already quarantined by an earlier ingest of the same input
+		}
 		if err != nil {
 			return err
 		}

@@ -98,3 +98,35 @@ func (t *tx) queryIn(ctx context.Context, prefix, suffix string, n int, key func
 	}
 	return nil
 }
+
+// queryRows is execRows for statements that return rows (RETURNING).
+func (t *tx) queryRows(ctx context.Context, prefix, suffix string, width, n int, args func(i int, buf []any) []any, scan func(*sql.Rows) error) error {
+	buf := make([]any, 0, width*rowsPerStatement)
+	for start := 0; start < n; start += rowsPerStatement {
+		end := min(start+rowsPerStatement, n)
+		st, err := t.stmt(ctx, prefix+" VALUES "+values(end-start, width)+" "+suffix)
+		if err != nil {
+			return err
+		}
+		buf = buf[:0]
+		for i := start; i < end; i++ {
+			buf = args(i, buf)
+		}
+		rows, err := st.QueryContext(ctx, buf...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -31,17 +31,36 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 	return out, err
 }
 
-// PutDetections writes in key order (sorting ds in place): sorted inserts
-// touch each B-tree page once per batch instead of once per row.
-func (t *tx) PutDetections(ctx context.Context, ds []store.StoredDetection) error {
-	sorted := ds
-	slices.SortFunc(sorted, func(a, b store.StoredDetection) int { return bytes.Compare(a.Key[:], b.Key[:]) })
-	return t.execRows(ctx, `INSERT INTO detections (key, version, groups)`,
-		`ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups`,
-		3, len(sorted), func(i int, buf []any) []any {
-			d := &sorted[i]
+// UpsertDetections writes in key order (sorting ds in place): sorted
+// inserts touch each B-tree page once per batch instead of once per row.
+func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (map[engine.DetectionKey]*store.StoredDetection, error) {
+	slices.SortFunc(ds, func(a, b store.StoredDetection) int { return bytes.Compare(a.Key[:], b.Key[:]) })
+	out := make(map[engine.DetectionKey]*store.StoredDetection, len(ds))
+	var key, prevGroups []byte
+	var prevVersion sql.NullInt64
+	err := t.queryRows(ctx, `INSERT INTO detections (key, version, groups)`,
+		`ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups,
+			prev_version = detections.version, prev_groups = coalesce(detections.groups, x'')
+		WHERE excluded.version > detections.version
+		RETURNING key, prev_version, prev_groups`,
+		3, len(ds), func(i int, buf []any) []any {
+			d := &ds[i]
 			return append(buf, d.Key[:], d.Version.UnixNano(), encodeGroups(d.Groups))
+		},
+		func(rows *sql.Rows) error {
+			if err := rows.Scan(&key, &prevVersion, &prevGroups); err != nil {
+				return err
+			}
+			var k engine.DetectionKey
+			copy(k[:], key)
+			var prev *store.StoredDetection
+			if prevVersion.Valid {
+				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, prevVersion.Int64).UTC(), Groups: decodeGroups(prevGroups)}
+			}
+			out[k] = prev
+			return nil
 		})
+	return out, err
 }
 
 func encodeGroups(gs []engine.GroupKey) []byte {
@@ -91,9 +110,16 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 	return out, err
 }
 
-// PutMembers writes in key order (and sorts ms in place to do so).
-func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
-	slices.SortFunc(ms, func(a, b engine.Member) int {
+// PutMembers writes in key order. It sorts an index rather than the
+// members themselves: a member is large, and swapping them costs more than
+// the lookups.
+func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
+	order := make([]int32, len(ms))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &ms[i], &ms[j]
 		if c := bytes.Compare(a.Group[:], b.Group[:]); c != 0 {
 			return c
 		}
@@ -102,8 +128,8 @@ func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
 	return t.execRows(ctx, `INSERT INTO members (grp, det, payload)`,
 		`ON CONFLICT (grp, det) DO UPDATE SET payload = excluded.payload`,
 		3, len(ms), func(i int, buf []any) []any {
-			m := &ms[i]
-			return append(buf, m.Group[:], m.Detection[:], store.EncodeMember(*m))
+			m := &ms[order[i]]
+			return append(buf, m.Group[:], m.Detection[:], m.Payload)
 		})
 }
 

@@ -16,10 +16,18 @@ const partSize = 1 << 20
 
 func (t *tx) AppendQuarantine(ctx context.Context, qs []store.QuarantineRecord) error {
 	for _, q := range qs {
-		res, err := t.q.ExecContext(ctx, `INSERT INTO quarantine (reason, source, line, size, quarantined_at) VALUES (?, ?, ?, 0, ?)`,
-			q.Entry.Reason, q.Entry.Source, q.Entry.Line, q.Entry.QuarantinedAt.UnixNano())
+		res, err := t.q.ExecContext(ctx, `INSERT INTO quarantine (reason, source, line, size, quarantined_at, digest) VALUES (?, ?, ?, 0, ?, ?)
+			ON CONFLICT (digest) DO NOTHING`,
+			q.Entry.Reason, q.Entry.Source, q.Entry.Line, q.Entry.QuarantinedAt.UnixNano(), q.Digest[:])
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			// Already quarantined by an earlier ingest of the same input.
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		seq, err := res.LastInsertId()
 		if err != nil {

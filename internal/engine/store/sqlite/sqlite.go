@@ -22,7 +22,8 @@ const FileName = "idp.db"
 
 // Options tune the connection; zero values take the defaults.
 type Options struct {
-	// CacheMiB is SQLite's page cache for the writer (default 64).
+	// CacheMiB is SQLite's page cache for the writer (default 32): ingest
+	// writes in key order, so a larger cache buys little and costs memory.
 	CacheMiB int
 }
 
@@ -46,7 +47,7 @@ func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
 	}
 	path := filepath.Join(dataDir, FileName)
 	if opts.CacheMiB <= 0 {
-		opts.CacheMiB = 64
+		opts.CacheMiB = 32
 	}
 	writer, err := sql.Open("sqlite", dsn(path, opts.CacheMiB, true))
 	if err != nil {

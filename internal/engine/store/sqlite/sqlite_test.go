@@ -53,7 +53,8 @@ func TestTwoStoresOneDirectory(t *testing.T) {
 			for j := 0; j < 100; j++ {
 				key := engine.KeyOf(time.Duration(i*1000 + j).String())
 				errs[i] = s.Update(ctx, func(tx store.Tx) error {
-					return tx.PutDetections(ctx, []store.StoredDetection{{Key: key, Version: time.Unix(int64(j), 0)}})
+					_, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: key, Version: time.Unix(int64(j), 0)}})
+					return err
 				})
 				if errs[i] != nil {
 					return

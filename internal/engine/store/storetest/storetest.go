@@ -137,27 +137,65 @@ func groupOf(user string, start time.Time) engine.GroupKey {
 }
 
 func testDetections(t *testing.T, s store.Store) {
-	k1, k2, k3 := engine.KeyOf("d1"), engine.KeyOf("d2"), engine.KeyOf("absent")
+	k1, k2, k3 := engine.KeyOf("d1"), engine.KeyOf("d2"), engine.KeyOf("d3")
 	g1, g2 := groupOf("u1", at(0)), engine.DetectionGroup(engine.PolicyLeakedCredentials, k2)
 	update(t, s, func(tx store.Tx) error {
-		return tx.PutDetections(ctx, []store.StoredDetection{
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{
 			{Key: k1, Version: at(0), Groups: []engine.GroupKey{g1}},
 			{Key: k2, Version: at(time.Second), Groups: []engine.GroupKey{g1, g2}},
 		})
+		if err == nil && (len(written) != 2 || written[k1] != nil || written[k2] != nil) {
+			t.Fatalf("new detections: written = %v, want both, with nothing replaced", written)
+		}
+		return err
 	})
 	update(t, s, func(tx store.Tx) error {
-		return tx.PutDetections(ctx, []store.StoredDetection{{Key: k1, Version: at(time.Hour), Groups: nil}})
-	})
-	view(t, s, func(r store.Reader) error {
-		got, err := r.Detections(ctx, []engine.DetectionKey{k1, k2, k3})
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{
+			{Key: k1, Version: at(time.Hour), Groups: nil},                    // newer: replaces
+			{Key: k2, Version: at(time.Second), Groups: nil},                  // same version: duplicate
+			{Key: k3, Version: at(-time.Hour), Groups: []engine.GroupKey{g2}}, // new
+		})
 		if err != nil {
 			return err
 		}
-		if len(got) != 2 {
-			t.Fatalf("got %d detections, want 2 (the absent key is not returned)", len(got))
+		prev, ok := written[k1]
+		if len(written) != 2 || !ok || prev == nil || !prev.Version.Equal(at(0)) || len(prev.Groups) != 1 || prev.Groups[0] != g1 {
+			t.Fatalf("written = %v, want k1 (replacing version at(0) with group g1) and k3", written)
 		}
-		if d := got[k1]; !d.Version.Equal(at(time.Hour)) || len(d.Groups) != 0 {
-			t.Fatalf("k1 = %+v, want the replaced version without groups", d)
+		if p3, ok := written[k3]; !ok || p3 != nil {
+			t.Fatalf("k3 = %v, %v; want written as new", p3, ok)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		// An older copy changes nothing; a newer one reports the groupless
+		// version it replaced.
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{
+			{Key: k1, Version: at(time.Minute)},
+			{Key: k3, Version: at(0), Groups: []engine.GroupKey{g2}},
+		})
+		if err == nil && (len(written) != 1 || written[k3] == nil || !written[k3].Version.Equal(at(-time.Hour))) {
+			t.Fatalf("written = %v", written)
+		}
+		return err
+	})
+	update(t, s, func(tx store.Tx) error {
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: k1, Version: at(2 * time.Hour), Groups: []engine.GroupKey{g2}}})
+		if err == nil && (written[k1] == nil || len(written[k1].Groups) != 0 || !written[k1].Version.Equal(at(time.Hour))) {
+			t.Fatalf("replacing a detection without groups: %+v", written[k1])
+		}
+		return err
+	})
+	view(t, s, func(r store.Reader) error {
+		got, err := r.Detections(ctx, []engine.DetectionKey{k1, k2, k3, engine.KeyOf("absent")})
+		if err != nil {
+			return err
+		}
+		if len(got) != 3 {
+			t.Fatalf("got %d detections, want 3 (the absent key is not returned)", len(got))
+		}
+		if d := got[k1]; !d.Version.Equal(at(2*time.Hour)) || len(d.Groups) != 1 || d.Groups[0] != g2 {
+			t.Fatalf("k1 = %+v, want the newest version with its group", d)
 		}
 		if d := got[k2]; !d.Version.Equal(at(time.Second)) || len(d.Groups) != 2 || d.Groups[0] != g1 || d.Groups[1] != g2 {
 			t.Fatalf("k2 = %+v, want its version and both groups in order", d)
@@ -171,15 +209,23 @@ func member(g engine.GroupKey, id string, offset time.Duration, sev engine.Sever
 		RiskEventType: "type-" + id, UserID: "user-" + id, UserPrincipalName: id + "@example.com", UserDisplayName: "Ünïcode " + id}
 }
 
+func rows(ms ...engine.Member) []store.MemberRow {
+	out := make([]store.MemberRow, len(ms))
+	for i, m := range ms {
+		out[i] = store.MemberRow{Group: m.Group, Detection: m.Detection, Payload: store.EncodeMember(m)}
+	}
+	return out
+}
+
 func testMembers(t *testing.T, s store.Store) {
 	g1, g2, g3 := groupOf("u1", at(0)), groupOf("u2", at(0)), groupOf("u3", at(0))
 	m1 := member(g1, "a", 0, engine.SeverityHigh, true)
 	m2 := member(g1, "b", time.Minute, "", false)
 	m3 := member(g2, "c", time.Hour, engine.SeverityLow, true)
-	update(t, s, func(tx store.Tx) error { return tx.PutMembers(ctx, []engine.Member{m1, m2, m3}) })
+	update(t, s, func(tx store.Tx) error { return tx.PutMembers(ctx, rows(m1, m2, m3)) })
 	m2.Severity, m2.Open = engine.SeverityMedium, true
 	update(t, s, func(tx store.Tx) error {
-		if err := tx.PutMembers(ctx, []engine.Member{m2}); err != nil {
+		if err := tx.PutMembers(ctx, rows(m2)); err != nil {
 			return err
 		}
 		return tx.DeleteMembers(ctx, []store.MemberRef{{Group: g2, Detection: m3.Detection}, {Group: g3, Detection: m3.Detection}})
@@ -413,13 +459,20 @@ func testRemediations(t *testing.T, s store.Store) {
 }
 
 func testQuarantine(t *testing.T, s store.Store) {
+	digest := func(s string) (d [32]byte) { copy(d[:], s); return d }
 	// Larger than any one part a store may use, and not a multiple of it.
 	big := bytes.Repeat([]byte(`{"id":"x","pad":"0123456789"}`), 120_001)
 	update(t, s, func(tx store.Tx) error {
 		return tx.AppendQuarantine(ctx, []store.QuarantineRecord{
-			{Entry: engine.QuarantineEntry{Reason: "not valid JSON", Source: "a.ndjson", Line: 7, QuarantinedAt: at(0)}, Raw: strings.NewReader("{nope")},
-			{Entry: engine.QuarantineEntry{Reason: "too large", Source: "-", Line: 9, QuarantinedAt: at(time.Second)}, Raw: bytes.NewReader(big)},
-			{Entry: engine.QuarantineEntry{Reason: "empty", Source: "push", Line: 1, QuarantinedAt: at(time.Second)}, Raw: strings.NewReader("")},
+			{Entry: engine.QuarantineEntry{Reason: "not valid JSON", Source: "a.ndjson", Line: 7, QuarantinedAt: at(0)}, Raw: strings.NewReader("{nope"), Digest: digest("1")},
+			{Entry: engine.QuarantineEntry{Reason: "too large", Source: "-", Line: 9, QuarantinedAt: at(time.Second)}, Raw: bytes.NewReader(big), Digest: digest("2")},
+			{Entry: engine.QuarantineEntry{Reason: "empty", Source: "push", Line: 1, QuarantinedAt: at(time.Second)}, Raw: strings.NewReader(""), Digest: digest("3")},
+		})
+	})
+	// The same entries again (same digests) are not stored twice.
+	update(t, s, func(tx store.Tx) error {
+		return tx.AppendQuarantine(ctx, []store.QuarantineRecord{
+			{Entry: engine.QuarantineEntry{Reason: "not valid JSON", Source: "a.ndjson", Line: 7, QuarantinedAt: at(time.Hour)}, Raw: strings.NewReader("{nope"), Digest: digest("1")},
 		})
 	})
 	view(t, s, func(r store.Reader) error {
@@ -463,7 +516,7 @@ func testCursors(t *testing.T, s store.Store) {
 func testRollback(t *testing.T, s store.Store) {
 	boom := errors.New("boom")
 	err := s.Update(ctx, func(tx store.Tx) error {
-		if err := tx.PutDetections(ctx, []store.StoredDetection{{Key: engine.KeyOf("r1"), Version: at(0)}}); err != nil {
+		if _, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: engine.KeyOf("r1"), Version: at(0)}}); err != nil {
 			return err
 		}
 		if err := tx.SetCursor(ctx, "c", "x"); err != nil {
@@ -493,7 +546,7 @@ func testReadsOwnWrites(t *testing.T, s store.Store) {
 		if err := tx.Lock(ctx, store.LockKeys{Detections: []engine.DetectionKey{k}}); err != nil {
 			return err
 		}
-		if err := tx.PutDetections(ctx, []store.StoredDetection{{Key: k, Version: at(0)}}); err != nil {
+		if _, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: k, Version: at(0)}}); err != nil {
 			return err
 		}
 		got, err := tx.Detections(ctx, []engine.DetectionKey{k})
@@ -518,7 +571,8 @@ func testConcurrentWriters(t *testing.T, s store.Store) {
 					if err := tx.Lock(ctx, store.LockKeys{Detections: []engine.DetectionKey{key}}); err != nil {
 						return err
 					}
-					return tx.PutDetections(ctx, []store.StoredDetection{{Key: key, Version: at(0)}})
+					_, err := tx.UpsertDetections(ctx, []store.StoredDetection{{Key: key, Version: at(0)}})
+					return err
 				})
 				if err != nil {
 					errs <- err

@@ -94,7 +94,9 @@ CREATE TABLE quarantine (
     source         TEXT NOT NULL,
     line           BIGINT NOT NULL,
     size           BIGINT NOT NULL,
-    quarantined_at BIGINT NOT NULL
+    quarantined_at BIGINT NOT NULL,
+    -- one entry per record: re-ingesting an input quarantines nothing twice
+    digest         BYTEA NOT NULL UNIQUE
 );
 CREATE TABLE quarantine_parts (
     seq  BIGINT NOT NULL,

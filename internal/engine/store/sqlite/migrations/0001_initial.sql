@@ -12,11 +12,15 @@ CREATE TABLE policies (
 
 -- One compact row per detection id: its version and the groups it belongs
 -- to. A hashed, fixed-size key and no rowid keep the table dense, which is
--- what decides ingest speed.
+-- what decides ingest speed. prev_* hold what the last update replaced, so
+-- that the upsert can return it (RETURNING sees only the new row); they
+-- stay NULL, one byte each, on detections never updated.
 CREATE TABLE detections (
-    key     BLOB PRIMARY KEY,
-    version INTEGER NOT NULL,
-    groups  BLOB
+    key          BLOB PRIMARY KEY,
+    version      INTEGER NOT NULL,
+    groups       BLOB,
+    prev_version INTEGER,
+    prev_groups  BLOB
 ) WITHOUT ROWID;
 
 -- Members of window groups, clustered by group so that recomputing an
@@ -91,7 +95,8 @@ CREATE TABLE quarantine (
     source         TEXT NOT NULL,
     line           INTEGER NOT NULL,
     size           INTEGER NOT NULL,
-    quarantined_at INTEGER NOT NULL
+    quarantined_at INTEGER NOT NULL,
+    digest         BLOB NOT NULL UNIQUE
 );
 CREATE TABLE quarantine_parts (
     seq  INTEGER NOT NULL,

@@ -1,0 +1,4 @@
+import {
+  to = idp_integration.this
+  id = "integration"
+}

@@ -1,0 +1,36 @@
+package ingest
+
+// DecodeRecords decodes records that arrive already split, as the elements
+// of a Graph page do, into one batch. Each is validated and quarantined
+// exactly as Run treats a record it reads: the same size limit, the same
+// decoder, the same reasons. Record i gets line firstLine+i; what a line
+// means for such records is the caller's to document. Safe is left zero:
+// a caller resuming such records keeps its own position.
+//
+// Rejected records keep a copy of their text, so the caller may reuse
+// records afterwards.
+func DecodeRecords[T any](records [][]byte, firstLine int64, maxRecordBytes int, dec Decoder[T]) Batch[T] {
+	if maxRecordBytes <= 0 {
+		maxRecordBytes = DefaultMaxRecordBytes
+	}
+	b := Batch[T]{Items: make([]Item[T], len(records))}
+	for i, raw := range records {
+		it := &b.Items[i]
+		it.Line = firstLine + int64(i)
+		if len(raw) > maxRecordBytes {
+			it.Reject = oversize(maxRecordBytes, int64(len(raw)))
+		} else {
+			it.Value, it.Reject = dec.Decode(raw)
+		}
+		if it.Reject != nil {
+			it.Raw = append([]byte(nil), raw...)
+			b.RawBytes += int64(len(raw))
+		}
+	}
+	return b
+}
+
+// oversize is the reason of a record larger than the limit, whoever split it.
+func oversize(limit int, size int64) *RecordError {
+	return reject("the record is larger than the maximum record size of %d bytes (it has %d)", limit, size)
+}
