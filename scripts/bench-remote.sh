@@ -7,9 +7,11 @@
 #     on SQLite and on PostgreSQL;
 #   - in-process ingest on SQLite and PostgreSQL.
 # IDP_BENCH_RECORDS sets the input size of the process benchmark (default
-# 300,000); IDP_TX_RECORDS the processes' --tx-records (default 50,000).
+# 300,000); IDP_TX_RECORDS the processes' --tx-records (default 50,000);
+# IDP_BENCH_TIME the runs of each (go test -benchtime, default 1x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+benchtime=${IDP_BENCH_TIME:-1x}
 
 if [ -z "${IDP_TEST_DATABASE_URL:-}" ]; then
   export IDP_PG_STATE="$PWD/.scratch/postgres-bench.env"
@@ -19,6 +21,6 @@ if [ -z "${IDP_TEST_DATABASE_URL:-}" ]; then
 fi
 export IDP_TEST_POSTGRES=required
 
-go test -run '^$' -bench 'BenchmarkIngestProcesses' -benchtime 1x ./internal/cli/
-go test -run '^$' -bench 'BenchmarkPushIngest' -benchtime 1x ./internal/server/
-go test -run '^$' -bench 'BenchmarkIngest$' -benchtime 1x ./internal/engine/service/ ./internal/engine/store/postgres/
+go test -run '^$' -bench 'BenchmarkIngestProcesses' -benchtime "$benchtime" ./internal/cli/
+go test -run '^$' -bench 'BenchmarkPushIngest' -benchtime "$benchtime" ./internal/server/
+go test -run '^$' -bench 'BenchmarkIngest$' -benchtime "$benchtime" ./internal/engine/service/ ./internal/engine/store/postgres/

@@ -138,6 +138,30 @@ func TestRemoteRetriesTransientFailures(t *testing.T) {
 	if err != nil || sum.Read != 1 || sum.Accepted != 1 || calls.Load() != 3 {
 		t.Fatalf("push after two failures: %+v, %v, %d calls", sum, err, calls.Load())
 	}
+
+	// A reader already partly read is resent from where it stood, not from
+	// its start.
+	calls.Store(0)
+	r := strings.NewReader("{not sent: the caller read this line}\n" +
+		`{"id":"r2","userId":"u","riskEventType":"leakedCredentials","riskLevel":"high","activityDateTime":"2025-06-10T08:00:00Z"}` + "\n")
+	if _, err := r.Seek(int64(strings.Index(mustRead(t, r), "\n")+1), io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	sum, err = c.IngestDetections(context.Background(), r, "offset")
+	if err != nil || sum.Read != 1 || sum.Accepted != 1 || sum.Quarantined != 0 || calls.Load() != 3 {
+		t.Fatalf("push of a partly read reader: %+v, %v, %d calls", sum, err, calls.Load())
+	}
+}
+
+// mustRead reads r whole and rewinds it.
+func mustRead(t *testing.T, r *strings.Reader) string {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Seek(0, io.SeekStart)
+	return string(b)
 }
 
 func TestRemoteGivesUpWithTheLastAnswer(t *testing.T) {

@@ -342,7 +342,8 @@ func (c *Remote) push(ctx context.Context, path string, r io.Reader, source stri
 	var req *retryablehttp.Request
 	var err error
 	switch body := r.(type) {
-	case *bytes.Reader, *bytes.Buffer, *strings.Reader:
+	case *bytes.Reader, *bytes.Buffer:
+		// retryablehttp resends these from where they stand.
 		req, err = retryablehttp.NewRequestWithContext(ctx, http.MethodPost, target, body)
 	case io.ReadSeeker:
 		start, serr := body.Seek(0, io.SeekCurrent)

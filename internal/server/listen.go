@@ -20,7 +20,7 @@ var ErrPlaintextExposed = errors.New("refusing to serve without TLS on an addres
 func IsLoopback(ctx context.Context, addr string) (bool, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return false, fmt.Errorf("%w: listen address %q: %v", engine.ErrInvalid, addr, err)
+		return false, fmt.Errorf("%w: listen address %q: %w", engine.ErrInvalid, addr, err)
 	}
 	host = strings.Trim(host, "[]")
 	if host == "" {

@@ -40,7 +40,7 @@ func (s *Server) push(typ string) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		defer body.Close()
+		defer func() { _ = body.Close() }()
 		opts := service.IngestOptions{Source: source}
 		start := time.Now()
 		var sum engine.IngestSummary
@@ -95,7 +95,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (*body, error) 
 		if errors.As(err, &mbe) {
 			return fmt.Errorf("%w (the limit is %d bytes)", errTooLarge, limit)
 		}
-		return errBadRequest{fmt.Errorf("%w: reading the request body: %v", engine.ErrInvalid, err)}
+		return errBadRequest{fmt.Errorf("%w: reading the request body: %w", engine.ErrInvalid, err)}
 	}
 	// io.ReadAll tells the body's end (nil) from a body cut short
 	// (io.ErrUnexpectedEOF from the connection): only a whole body is
@@ -113,11 +113,11 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (*body, error) 
 	}
 	b := &body{file: f}
 	if _, err := f.Write(head); err != nil {
-		b.Close()
+		_ = b.Close()
 		return nil, fmt.Errorf("spooling the request body: %w", err)
 	}
 	if _, err := io.Copy(f, in); err != nil {
-		b.Close()
+		_ = b.Close()
 		var pathErr *os.PathError
 		if errors.As(err, &pathErr) {
 			return nil, fmt.Errorf("spooling the request body: %w", err)
@@ -125,7 +125,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (*body, error) 
 		return nil, tooLarge(err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		b.Close()
+		_ = b.Close()
 		return nil, err
 	}
 	b.Reader = f

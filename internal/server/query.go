@@ -73,7 +73,7 @@ func ParseAlertQuery(v url.Values) (engine.AlertQuery, error) {
 			var t time.Time
 			t, err = time.Parse(time.RFC3339Nano, value)
 			if err != nil {
-				err = fmt.Errorf("%w: %s must be an RFC 3339 time: %v", engine.ErrInvalid, name, err)
+				err = fmt.Errorf("%w: %s must be an RFC 3339 time: %w", engine.ErrInvalid, name, err)
 			} else if name == paramSince {
 				q.Since = t.UTC()
 			} else {

@@ -106,7 +106,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
+				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(p)
 				}
 				s.httpLog.Error("panic serving a request", "request_id", id, "path", r.URL.Path, "panic", fmt.Sprint(p))
@@ -161,7 +161,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		if errors.As(err, &tooLarge) {
 			return errTooLarge
 		}
-		return errBadRequest{fmt.Errorf("%w: the request body is not valid JSON for this route: %v", engine.ErrInvalid, err)}
+		return errBadRequest{fmt.Errorf("%w: the request body is not valid JSON for this route: %w", engine.ErrInvalid, err)}
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errBadRequest{fmt.Errorf("%w: the request body holds more than one JSON value", engine.ErrInvalid)}

@@ -160,7 +160,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Conf
 	drainCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(drainCtx); err != nil {
-		srv.Close()
+		_ = srv.Close()
 	}
 	s.inflight.Wait()
 	<-polled

@@ -592,8 +592,11 @@ func TestServeTLS(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.TLS == nil {
 		t.Fatalf("over TLS: %d", resp.StatusCode)
 	}
-	if resp, err := http.Get("http://" + addr + "/healthz"); err == nil && resp.StatusCode == http.StatusOK {
-		t.Fatal("plain HTTP was answered on the TLS port")
+	if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			t.Fatal("plain HTTP was answered on the TLS port")
+		}
 	}
 	if _, err := server.TLSConfig(certFile, ""); err == nil {
 		t.Fatal("a certificate without its key was accepted")

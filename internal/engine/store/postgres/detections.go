@@ -121,8 +121,6 @@ func decodeGroups(b []byte) []engine.GroupKey {
 	return out
 }
 
-func compareGroups(a, b engine.GroupKey) int { return bytes.Compare(a[:], b[:]) }
-
 func groupArgs(groups []engine.GroupKey, start, end int) [][]byte {
 	arg := make([][]byte, 0, end-start)
 	for i := start; i < end; i++ {

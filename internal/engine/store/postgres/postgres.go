@@ -76,7 +76,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the PostgreSQL URL: %v", engine.ErrInvalid, err)
+		return nil, fmt.Errorf("%w: the PostgreSQL URL: %w", engine.ErrInvalid, err)
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns

@@ -65,7 +65,7 @@ func New(t testing.TB) (string, func()) {
 	if err != nil {
 		unavailable(t, "the server of %s does not answer: %v", EnvURL, err)
 	}
-	defer admin.Close(context.Background())
+	defer func() { _ = admin.Close(context.Background()) }()
 	name := "idp_test_" + randomHex(8)
 	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
 		t.Fatalf("creating the test database: %v", err)
@@ -80,7 +80,7 @@ func New(t testing.TB) (string, func()) {
 				t.Logf("dropping the test database %s: %v", name, err)
 				return
 			}
-			defer admin.Close(context.Background())
+			defer func() { _ = admin.Close(context.Background()) }()
 			if _, err := admin.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
 				t.Logf("dropping the test database %s: %v", name, err)
 			}
