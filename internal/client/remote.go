@@ -185,10 +185,21 @@ func (c *Remote) do(ctx context.Context, method, path string, query url.Values, 
 }
 
 func (c *Remote) send(req *retryablehttp.Request, out any) error {
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "terraform-provider-idp (remote client)")
+	c.authorize(req.Header)
 	resp, err := c.http.Do(req)
+	return answer(req.Request, resp, err, out)
+}
+
+// authorize sets the headers every request carries.
+func (c *Remote) authorize(h http.Header) {
+	h.Set("Authorization", "Bearer "+c.token)
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", "terraform-provider-idp (remote client)")
+}
+
+// answer decodes a JSON answer into out, or turns an error answer into an
+// error.
+func answer(req *http.Request, resp *http.Response, err error, out any) error {
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", req.Method, redactedURL(req.URL), err)
 	}
@@ -384,21 +395,9 @@ func (c *Remote) sendOnce(req *retryablehttp.Request, body io.Reader, out any) e
 	hr.Body = io.NopCloser(body)
 	hr.ContentLength = -1
 	hr.Header.Set("Content-Type", "application/x-ndjson")
-	hr.Header.Set("Authorization", "Bearer "+c.token)
-	hr.Header.Set("Accept", "application/json")
-	hr.Header.Set("User-Agent", "terraform-provider-idp (remote client)")
+	c.authorize(hr.Header)
 	resp, err := c.http.HTTPClient.Do(hr)
-	if err != nil {
-		return fmt.Errorf("%s %s: %w", hr.Method, redactedURL(hr.URL), err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return answerError(resp)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("%s %s: reading the answer: %w", hr.Method, redactedURL(hr.URL), err)
-	}
-	return nil
+	return answer(hr, resp, err, out)
 }
 
 func (c *Remote) Users(ctx context.Context) ([]engine.User, error) {
