@@ -18,6 +18,19 @@ if [ -n "${GOLANGCI_LINT:-}" ]; then
   "$GOLANGCI_LINT" run ./...
 fi
 
+# The PostgreSQL tests (store and client conformance, three engine
+# processes on one database) run against a throwaway cluster of our own,
+# unless IDP_TEST_DATABASE_URL already names a server; either way they must
+# run, not skip.
+if [ -z "${IDP_TEST_DATABASE_URL:-}" ]; then
+  echo "== PostgreSQL (scripts/postgres.sh)"
+  export IDP_PG_STATE="$PWD/.scratch/postgres-test.env"
+  trap 'scripts/postgres.sh stop' EXIT
+  IDP_TEST_DATABASE_URL=$(scripts/postgres.sh start)
+  export IDP_TEST_DATABASE_URL
+fi
+export IDP_TEST_POSTGRES=required
+
 echo "== unit, conformance and fuzz-seed tests"
 go test -count=1 ./...
 

@@ -7,13 +7,13 @@ package service
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
 )
 
@@ -50,20 +50,13 @@ type Service struct {
 	cfg   Config
 }
 
-// openPostgres is set by the PostgreSQL store's package when it is linked
-// in, so this package does not depend on it.
-var openPostgres func(ctx context.Context, url string, log hclog.Logger) (store.Store, error)
-
 // Open opens the store the configuration names and returns the engine on it.
 func Open(ctx context.Context, cfg Config) (*Service, error) {
 	cfg = withDefaults(cfg)
 	var st store.Store
 	var err error
 	if cfg.DatabaseURL != "" {
-		if openPostgres == nil {
-			return nil, fmt.Errorf("%w: this build has no PostgreSQL store", engine.ErrInvalid)
-		}
-		st, err = openPostgres(ctx, cfg.DatabaseURL, cfg.Logger.Named("store"))
+		st, err = postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: cfg.Logger.Named("store")})
 	} else {
 		st, err = sqlite.Open(ctx, cfg.DataDir, sqlite.Options{})
 	}

@@ -17,7 +17,9 @@ import (
 type Store interface {
 	// Update runs fn in a write transaction and commits when fn returns
 	// nil. Writers are serialized where they could conflict (SQLite holds
-	// the write lock; PostgreSQL locks what Tx.Lock names).
+	// the write lock; PostgreSQL locks what Tx.Lock names). A store may run
+	// fn again after a transient conflict (PostgreSQL does on a deadlock or
+	// serialization failure), so fn must not depend on having run once.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn against a consistent snapshot.
 	View(ctx context.Context, fn func(Reader) error) error

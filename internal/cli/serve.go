@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/server"
+)
+
+// DefaultListen is where `engine serve` listens when --listen is not given:
+// loopback, so that a first run never exposes plain HTTP.
+const DefaultListen = "127.0.0.1:8443"
+
+type serveFlags struct {
+	listen, tokenFile, tlsCert, tlsKey string
+	insecure                           bool
+	pollInterval, shutdownTimeout      time.Duration
+	maxBodyBytes                       int64
+	txRecords                          int
+	logFormat, logLevel                string
+}
+
+func init() {
+	register(&command{
+		name:    "serve",
+		summary: "serve the engine's HTTP API for remote mode (authenticated, TLS)",
+		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--poll-interval D] " +
+			"[--max-body-bytes N] [--tx-records N] [--shutdown-timeout D] [--log-format text|json] [--log-level LEVEL]",
+		flags: func(fs *flag.FlagSet, c *invocation) {
+			f := &serveFlags{}
+			c.values["serve"] = f
+			fs.StringVar(&f.listen, "listen", DefaultListen, "address to listen on (host:port)")
+			fs.StringVar(&f.tokenFile, "token-file", "", "file of API tokens, one a line (several for rotation; # comments); IDP_TOKENS adds comma-separated ones")
+			fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM)")
+			fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
+			fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
+			fs.DurationVar(&f.pollInterval, "poll-interval", 30*time.Second, "how often to pull the integration's configured source (0: never)")
+			fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest pushed batch accepted, in bytes")
+			fs.IntVar(&f.txRecords, "tx-records", 0, "records committed per transaction by pulls and pushes (default 50000)")
+			fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM lets in-flight requests finish")
+			fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+			fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
+		},
+		run: runServe,
+	})
+}
+
+func runServe(ctx context.Context, c *invocation) error {
+	if err := c.noArgs(); err != nil {
+		return err
+	}
+	f := c.values["serve"].(*serveFlags)
+	if f.logFormat != "text" && f.logFormat != "json" {
+		return usagef("--log-format must be text or json, not %q", f.logFormat)
+	}
+	level := hclog.LevelFromString(f.logLevel)
+	if level == hclog.NoLevel {
+		return usagef("--log-level must be trace, debug, info, warn or error, not %q", f.logLevel)
+	}
+	if f.maxBodyBytes <= 0 {
+		return usagef("--max-body-bytes must be positive")
+	}
+	if f.txRecords < 0 {
+		return usagef("--tx-records must be positive")
+	}
+	if f.pollInterval < 0 {
+		return usagef("--poll-interval must be 0 (never) or more")
+	}
+	root := hclog.New(&hclog.LoggerOptions{Level: level, JSONFormat: f.logFormat == "json", Output: c.env.Stderr})
+	log := root.Named("server")
+
+	readTokens := func() ([]string, error) { return server.ReadTokens(f.tokenFile, c.env.Getenv("IDP_TOKENS")) }
+	list, err := readTokens()
+	if errors.Is(err, server.ErrNoTokens) {
+		return usagef("%s", err)
+	}
+	if err != nil {
+		return err
+	}
+	warnLoosePermissions(log, f.tokenFile)
+	tokens, err := server.NewTokens(list)
+	if err != nil {
+		return err
+	}
+	tlsConfig, err := server.TLSConfig(f.tlsCert, f.tlsKey)
+	if err != nil {
+		return err
+	}
+	if err := server.CheckListen(ctx, f.listen, tlsConfig != nil, f.insecure); err != nil {
+		if errors.Is(err, server.ErrPlaintextExposed) {
+			return usagef("%s", err)
+		}
+		return err
+	}
+	if tlsConfig == nil && f.insecure {
+		log.Warn("serving plain HTTP (--insecure): tokens and detections cross the network in the clear unless a proxy terminates TLS")
+	}
+
+	svc, err := service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: root.Named("engine"),
+		TxRecords: f.txRecords})
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	srv, err := server.New(server.Config{Service: svc, Tokens: tokens, Logger: log, MaxBodyBytes: f.maxBodyBytes,
+		PollInterval: f.pollInterval, ShutdownTimeout: f.shutdownTimeout})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return err
+	}
+
+	// SIGHUP re-reads the tokens: rotation without a restart.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				list, err := readTokens()
+				if err == nil {
+					err = tokens.Set(list)
+				}
+				if err != nil {
+					log.Error("reloading the tokens failed; the old ones stay", "error", err)
+					continue
+				}
+				log.Info("tokens reloaded", "count", len(list))
+			}
+		}
+	}()
+	return srv.Serve(ctx, ln, tlsConfig)
+}
+
+// warnLoosePermissions warns when others may read the token file.
+func warnLoosePermissions(log hclog.Logger, path string) {
+	if path == "" || strings.HasPrefix(path, "/dev/") {
+		return
+	}
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		log.Warn("the token file can be read by other users: chmod 600 it", "path", path, "mode", info.Mode().Perm().String())
+	}
+}

@@ -1,0 +1,425 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/policy"
+	"github.com/idp/terraform-provider-idp/internal/server"
+)
+
+// RemoteConfig says where `engine serve` is and how to reach it.
+type RemoteConfig struct {
+	// Endpoint is the server's base URL, https://host:port (a path prefix
+	// is kept, for a server behind a reverse proxy).
+	Endpoint string
+	// Token is sent as "Authorization: Bearer <token>".
+	Token string
+	// TLSConfig trusts a private CA, say; nil uses the system roots.
+	TLSConfig *tls.Config
+	// AllowInsecureHTTP permits an http:// endpoint on a non-loopback
+	// host. The token would cross the network in the clear.
+	AllowInsecureHTTP bool
+	// RetryMax is how many times a request that failed transiently
+	// (connection refused, 5xx, 429) is retried (default 4; -1 never).
+	RetryMax int
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff between
+	// retries (defaults 250ms and 10s); a Retry-After header wins.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// Timeout bounds one attempt of a request, body included (default:
+	// none beyond the caller's context; pushes can be large).
+	Timeout time.Duration
+	Logger  hclog.Logger
+}
+
+// Remote is the engine behind `engine serve`, over HTTP.
+type Remote struct {
+	base  *url.URL
+	token string
+	http  *retryablehttp.Client
+}
+
+var _ Client = (*Remote)(nil)
+
+// ErrUnauthorized: the server refused the token. ErrTooLarge: a pushed
+// batch is over the server's size limit.
+var (
+	ErrUnauthorized = errors.New("unauthorized")
+	ErrTooLarge     = errors.New("too large")
+)
+
+// APIError is an error answered by the server. Its text is the server's
+// message, and it unwraps to the engine error its code stands for, so
+// errors.Is(err, engine.ErrNotFound) holds whichever client answered.
+type APIError struct {
+	Status    int
+	Code      string
+	Message   string
+	RequestID string
+}
+
+func (e *APIError) Error() string { return e.Message }
+
+func (e *APIError) Unwrap() error {
+	switch e.Code {
+	case "not_found":
+		return engine.ErrNotFound
+	case "invalid":
+		return engine.ErrInvalid
+	case "disabled":
+		return engine.ErrDisabled
+	case "conflict":
+		return engine.ErrAlreadyExists
+	case "unauthorized":
+		return ErrUnauthorized
+	case "too_large":
+		return ErrTooLarge
+	}
+	return nil
+}
+
+// NewRemote checks the configuration; it does not contact the server.
+func NewRemote(cfg RemoteConfig) (*Remote, error) {
+	base, err := url.Parse(strings.TrimSuffix(cfg.Endpoint, "/"))
+	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
+		return nil, fmt.Errorf("%w: endpoint %q must be an http(s) URL with a host", engine.ErrInvalid, cfg.Endpoint)
+	}
+	if base.Scheme == "http" && !cfg.AllowInsecureHTTP && !loopbackHost(base.Hostname()) {
+		return nil, fmt.Errorf("%w: endpoint %q is plain http on a remote host: the token would travel in the clear (use https)", engine.ErrInvalid, cfg.Endpoint)
+	}
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("%w: a token is required to reach %s", engine.ErrInvalid, base.Redacted())
+	}
+	if cfg.RetryMax == 0 {
+		cfg.RetryMax = 4
+	}
+	if cfg.RetryMax < 0 {
+		cfg.RetryMax = 0
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = 250 * time.Millisecond
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = 10 * time.Second
+	}
+	transport := cleanhttp.DefaultPooledTransport()
+	if cfg.TLSConfig != nil {
+		transport.TLSClientConfig = cfg.TLSConfig.Clone()
+	}
+	rc := &retryablehttp.Client{
+		HTTPClient:   &http.Client{Transport: transport, Timeout: cfg.Timeout},
+		RetryMax:     cfg.RetryMax,
+		RetryWaitMin: cfg.RetryWaitMin,
+		RetryWaitMax: cfg.RetryWaitMax,
+		CheckRetry:   retryablehttp.DefaultRetryPolicy,
+		Backoff:      retryablehttp.DefaultBackoff,
+		// Hand back the last answer when retries run out, so its error
+		// body reaches the caller.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	if cfg.Logger != nil {
+		rc.Logger = retryLogger{cfg.Logger}
+	}
+	return &Remote{base: base, token: cfg.Token, http: rc}, nil
+}
+
+// retryLogger keeps retryablehttp's chatter at debug level.
+type retryLogger struct{ l hclog.Logger }
+
+func (r retryLogger) Error(msg string, kv ...any) { r.l.Debug(msg, kv...) }
+func (r retryLogger) Info(msg string, kv ...any)  { r.l.Debug(msg, kv...) }
+func (r retryLogger) Debug(msg string, kv ...any) { r.l.Trace(msg, kv...) }
+func (r retryLogger) Warn(msg string, kv ...any)  { r.l.Debug(msg, kv...) }
+
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// url joins the base URL and an already escaped path.
+func (c *Remote) url(escapedPath string, query url.Values) string {
+	u := *c.base
+	u.RawPath = c.base.EscapedPath() + escapedPath
+	u.Path, _ = url.PathUnescape(u.RawPath)
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
+// do sends one request (retrying transient failures) and decodes a JSON
+// answer into out, or turns an error answer into an error.
+func (c *Remote) do(ctx context.Context, method, path string, query url.Values, body any, out any) error {
+	var raw any
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		raw = b
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, c.url(path, query), raw)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return c.send(req, out)
+}
+
+func (c *Remote) send(req *retryablehttp.Request, out any) error {
+	c.authorize(req.Header)
+	resp, err := c.http.Do(req)
+	return answer(req.Request, resp, err, out)
+}
+
+// authorize sets the headers every request carries.
+func (c *Remote) authorize(h http.Header) {
+	h.Set("Authorization", "Bearer "+c.token)
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", "terraform-provider-idp (remote client)")
+}
+
+// answer decodes a JSON answer into out, or turns an error answer into an
+// error.
+func answer(req *http.Request, resp *http.Response, err error, out any) error {
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", req.Method, redactedURL(req.URL), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return answerError(resp)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("%s %s: reading the answer: %w", req.Method, redactedURL(req.URL), err)
+	}
+	return nil
+}
+
+func redactedURL(u *url.URL) string {
+	v := *u
+	v.RawQuery = ""
+	return v.Redacted()
+}
+
+// answerError rebuilds the error the server answered; a validation error
+// about one attribute becomes the same policy.FieldError the engine
+// returns in-process.
+func answerError(resp *http.Response) error {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	var body server.ErrorBody
+	if err := json.Unmarshal(raw, &body); err != nil || body.Error.Code == "" {
+		return &APIError{Status: resp.StatusCode, Code: codeOfStatus(resp.StatusCode),
+			Message: fmt.Sprintf("engine serve answered %s", resp.Status), RequestID: resp.Header.Get("X-Request-Id")}
+	}
+	apiErr := &APIError{Status: resp.StatusCode, Code: body.Error.Code, Message: body.Error.Message, RequestID: resp.Header.Get("X-Request-Id")}
+	if body.Error.Field != "" {
+		return &policy.FieldError{Field: body.Error.Field, Err: apiErr}
+	}
+	return apiErr
+}
+
+// codeOfStatus names an answer that came without an error body (from a
+// proxy, say).
+func codeOfStatus(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return "unauthorized"
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	}
+	return "internal"
+}
+
+func (c *Remote) Integration(ctx context.Context) (engine.Integration, error) {
+	var in engine.Integration
+	err := c.do(ctx, http.MethodGet, "/v1/integration", nil, nil, &in)
+	return in, err
+}
+
+func (c *Remote) SetIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error) {
+	var out engine.Integration
+	if err := c.do(ctx, http.MethodPut, "/v1/integration", nil, in, &out); err != nil {
+		return in, err
+	}
+	return out, nil
+}
+
+func (c *Remote) ResetIntegration(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/v1/integration", nil, nil, nil)
+}
+
+func policyPath(id string) string { return "/v1/policies/" + url.PathEscape(id) }
+
+func (c *Remote) Policy(ctx context.Context, id string) (engine.Policy, error) {
+	var p engine.Policy
+	if id == "" {
+		return p, fmt.Errorf("policy %q: %w", id, engine.ErrNotFound)
+	}
+	err := c.do(ctx, http.MethodGet, policyPath(id), nil, nil, &p)
+	return p, err
+}
+
+func (c *Remote) Policies(ctx context.Context) ([]engine.Policy, error) {
+	var ps []engine.Policy
+	err := c.do(ctx, http.MethodGet, "/v1/policies", nil, nil, &ps)
+	return ps, err
+}
+
+func (c *Remote) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
+	var out engine.Policy
+	if err := c.do(ctx, http.MethodPut, policyPath(p.ID()), nil, p, &out); err != nil {
+		return p, err
+	}
+	return out, nil
+}
+
+// CreatePolicy creates a custom policy and fails with an error wrapping
+// engine.ErrAlreadyExists when the name is taken.
+func (c *Remote) CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
+	var out engine.Policy
+	if err := c.do(ctx, http.MethodPost, "/v1/policies", nil, p, &out); err != nil {
+		return p, err
+	}
+	return out, nil
+}
+
+func (c *Remote) DeletePolicy(ctx context.Context, id string) error {
+	if id == "" {
+		return fmt.Errorf("policy %q: %w", id, engine.ErrNotFound)
+	}
+	return c.do(ctx, http.MethodDelete, policyPath(id), nil, nil, nil)
+}
+
+// Alerts answers a query; the server first syncs the configured source,
+// as the embedded client does.
+func (c *Remote) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
+	var page engine.AlertPage
+	err := c.do(ctx, http.MethodGet, "/v1/alerts", server.AlertQueryValues(q), nil, &page)
+	if page.Alerts == nil {
+		page.Alerts = []engine.Alert{}
+	}
+	return page, err
+}
+
+func (c *Remote) Sync(ctx context.Context) (engine.IngestSummary, error) {
+	var sum engine.IngestSummary
+	err := c.do(ctx, http.MethodPost, "/v1/sync", nil, nil, &sum)
+	return sum, err
+}
+
+func (c *Remote) IngestDetections(ctx context.Context, r io.Reader, source string) (engine.IngestSummary, error) {
+	return c.push(ctx, "/v1/detections", r, source)
+}
+
+func (c *Remote) IngestDevices(ctx context.Context, r io.Reader, source string) (engine.IngestSummary, error) {
+	return c.push(ctx, "/v1/devices", r, source)
+}
+
+// push streams a batch. A batch that can seek (a file) is retried like any
+// request, re-read from where it started: ingest is idempotent, so a batch
+// sent twice changes nothing the second time. Any other reader is sent
+// once, without retries, rather than held in memory to be resent.
+func (c *Remote) push(ctx context.Context, path string, r io.Reader, source string) (engine.IngestSummary, error) {
+	var sum engine.IngestSummary
+	query := url.Values{}
+	if source != "" {
+		query.Set("source", source)
+	}
+	target := c.url(path, query)
+	var req *retryablehttp.Request
+	var err error
+	switch body := r.(type) {
+	case *bytes.Reader, *bytes.Buffer:
+		// retryablehttp resends these from where they stand.
+		req, err = retryablehttp.NewRequestWithContext(ctx, http.MethodPost, target, body)
+	case io.ReadSeeker:
+		start, serr := body.Seek(0, io.SeekCurrent)
+		if serr != nil {
+			return sum, serr
+		}
+		end, serr := body.Seek(0, io.SeekEnd)
+		if serr != nil {
+			return sum, serr
+		}
+		// A ReaderFunc whose reader has no Close: retryablehttp closes
+		// what it probes, and the caller owns the file.
+		rewind := retryablehttp.ReaderFunc(func() (io.Reader, error) {
+			_, err := body.Seek(start, io.SeekStart)
+			return struct{ io.Reader }{body}, err
+		})
+		req, err = retryablehttp.NewRequestWithContext(ctx, http.MethodPost, target, rewind)
+		if err == nil {
+			req.ContentLength = end - start
+		}
+	default:
+		req, err = retryablehttp.NewRequestWithContext(ctx, http.MethodPost, target, nil)
+		if err == nil {
+			return sum, c.sendOnce(req, r, &sum)
+		}
+	}
+	if err != nil {
+		return sum, err
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	err = c.send(req, &sum)
+	return sum, err
+}
+
+// sendOnce sends a request whose body can be read only once.
+func (c *Remote) sendOnce(req *retryablehttp.Request, body io.Reader, out any) error {
+	hr := req.Request
+	hr.Body = io.NopCloser(body)
+	hr.ContentLength = -1
+	hr.Header.Set("Content-Type", "application/x-ndjson")
+	c.authorize(hr.Header)
+	resp, err := c.http.HTTPClient.Do(hr)
+	return answer(hr, resp, err, out)
+}
+
+func (c *Remote) Users(ctx context.Context) ([]engine.User, error) {
+	var out []engine.User
+	err := c.do(ctx, http.MethodGet, "/v1/users", nil, nil, &out)
+	return out, err
+}
+
+func (c *Remote) Remediations(ctx context.Context) ([]engine.Remediation, error) {
+	var out []engine.Remediation
+	err := c.do(ctx, http.MethodGet, "/v1/remediations", nil, nil, &out)
+	return out, err
+}
+
+func (c *Remote) Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error) {
+	var out []engine.QuarantineEntry
+	err := c.do(ctx, http.MethodGet, "/v1/quarantine", nil, nil, &out)
+	return out, err
+}
+
+// Close releases idle connections.
+func (c *Remote) Close() error {
+	c.http.HTTPClient.CloseIdleConnections()
+	return nil
+}

@@ -1,0 +1,202 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/store"
+)
+
+const alertColumns = `grp, id, policy, severity, status, user_id, upn, display_name, detection_count, risk_event_types, first_seen, last_seen, created_at, updated_at`
+
+func scanAlert(rows pgx.Rows) (engine.Alert, error) {
+	var a engine.Alert
+	var severity int16
+	var types, status string
+	var first, last, created, updated int64
+	var grp []byte
+	var count int32
+	if err := rows.Scan(&grp, &a.ID, &a.Policy, &severity, &status, &a.UserID, &a.UserPrincipalName, &a.UserDisplayName,
+		&count, &types, &first, &last, &created, &updated); err != nil {
+		return a, err
+	}
+	copy(a.Group[:], grp)
+	a.Status = engine.AlertStatus(status)
+	a.DetectionCount = int(count)
+	a.Severity = engine.SeverityOfRank(int(severity))
+	if err := json.Unmarshal([]byte(types), &a.RiskEventTypes); err != nil {
+		return a, fmt.Errorf("reading a stored alert: %w", err)
+	}
+	a.FirstSeen = time.Unix(0, first).UTC()
+	a.LastSeen = time.Unix(0, last).UTC()
+	a.CreatedAt = time.Unix(0, created).UTC()
+	a.UpdatedAt = time.Unix(0, updated).UTC()
+	return a, nil
+}
+
+func (t *tx) Alerts(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey]engine.Alert, error) {
+	out := make(map[engine.GroupKey]engine.Alert)
+	err := chunks(len(groups), func(start, end int) error {
+		rows, err := t.q.Query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE grp = ANY($1)`, groupArgs(groups, start, end))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAlert(rows)
+			if err != nil {
+				return err
+			}
+			out[a.Group] = a
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (engine.AlertPage, error) {
+	where := []string{`updated_at >= $1`}
+	args := []any{notBefore.UnixNano()}
+	arg := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if q.Policy != "" {
+		arg(`policy = $%d`, q.Policy)
+	}
+	if q.MinSeverity != "" {
+		arg(`severity >= $%d`, q.MinSeverity.Rank())
+	}
+	if q.Status != "" {
+		arg(`status = $%d`, string(q.Status))
+	}
+	if q.UserPrincipalName != "" {
+		// User principal names are case-insensitive in Entra ID.
+		arg(`lower(upn) = lower($%d)`, q.UserPrincipalName)
+	}
+	if !q.Since.IsZero() {
+		arg(`last_seen >= $%d`, q.Since.UnixNano())
+	}
+	if !q.Until.IsZero() {
+		arg(`first_seen < $%d`, q.Until.UnixNano())
+	}
+	cond := strings.Join(where, ` AND `)
+	page := engine.AlertPage{Alerts: []engine.Alert{}}
+	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM alerts WHERE `+cond, args...).Scan(&page.Total); err != nil {
+		return page, err
+	}
+	query := `SELECT ` + alertColumns + ` FROM alerts WHERE ` + cond + ` ORDER BY last_seen DESC, id`
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		query += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	rows, err := t.q.Query(ctx, query, args...)
+	if err != nil {
+		return page, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Alerts = append(page.Alerts, a)
+	}
+	return page, rows.Err()
+}
+
+// PutAlerts upserts by group, in group order.
+func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
+	as = lastOfEach(as, func(a, b *engine.Alert) int { return bytes.Compare(a.Group[:], b.Group[:]) })
+	return chunks(len(as), func(start, end int) error {
+		n := end - start
+		var (
+			grps                                               = make([][]byte, 0, n)
+			ids, policies, statuses, users, upns, names, types = make([]string, 0, n), make([]string, 0, n), make([]string, 0, n),
+				make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
+			severities                        = make([]int16, 0, n)
+			counts                            = make([]int32, 0, n)
+			firsts, lasts, createds, updateds = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+		)
+		for i := start; i < end; i++ {
+			a := &as[i]
+			ts, err := json.Marshal(nonNil(a.RiskEventTypes))
+			if err != nil {
+				return err
+			}
+			grps = append(grps, a.Group[:])
+			ids = append(ids, a.ID)
+			policies = append(policies, a.Policy)
+			severities = append(severities, int16(a.Severity.Rank()))
+			statuses = append(statuses, string(a.Status))
+			users = append(users, a.UserID)
+			upns = append(upns, a.UserPrincipalName)
+			names = append(names, a.UserDisplayName)
+			counts = append(counts, int32(a.DetectionCount))
+			types = append(types, string(ts))
+			firsts = append(firsts, a.FirstSeen.UnixNano())
+			lasts = append(lasts, a.LastSeen.UnixNano())
+			createds = append(createds, a.CreatedAt.UnixNano())
+			updateds = append(updateds, a.UpdatedAt.UnixNano())
+		}
+		_, err := t.q.Exec(ctx, `INSERT INTO alerts (`+alertColumns+`)
+			SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::int2[], $5::text[], $6::text[], $7::text[], $8::text[],
+				$9::int4[], $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::int8[])
+			ON CONFLICT (grp) DO UPDATE SET id = excluded.id, policy = excluded.policy, severity = excluded.severity,
+				status = excluded.status, user_id = excluded.user_id, upn = excluded.upn, display_name = excluded.display_name,
+				detection_count = excluded.detection_count, risk_event_types = excluded.risk_event_types,
+				first_seen = excluded.first_seen, last_seen = excluded.last_seen, created_at = excluded.created_at,
+				updated_at = excluded.updated_at`,
+			grps, ids, policies, severities, statuses, users, upns, names, counts, types, firsts, lasts, createds, updateds)
+		return err
+	})
+}
+
+func nonNil(ss []string) []string {
+	if ss == nil {
+		return []string{}
+	}
+	return ss
+}
+
+func (t *tx) DeleteAlerts(ctx context.Context, groups []engine.GroupKey) error {
+	return chunks(len(groups), func(start, end int) error {
+		_, err := t.q.Exec(ctx, `DELETE FROM alerts WHERE grp = ANY($1)`, groupArgs(groups, start, end))
+		return err
+	})
+}
+
+// PurgeAlerts deletes alerts last updated before cutoff. It locks their
+// groups first, like any other writer of alerts: an ingest that read one of
+// them either commits before the purge or reads after it.
+func (t *tx) PurgeAlerts(ctx context.Context, cutoff time.Time) (int64, error) {
+	rows, err := t.q.Query(ctx, `SELECT grp FROM alerts WHERE updated_at < $1`, cutoff.UnixNano())
+	if err != nil {
+		return 0, err
+	}
+	grps, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil || len(grps) == 0 {
+		return 0, err
+	}
+	groups := make([]engine.GroupKey, len(grps))
+	for i, g := range grps {
+		copy(groups[i][:], g)
+	}
+	if err := t.Lock(ctx, store.LockKeys{Groups: groups}); err != nil {
+		return 0, err
+	}
+	var n int64
+	err = chunks(len(groups), func(start, end int) error {
+		tag, err := t.q.Exec(ctx, `DELETE FROM alerts WHERE grp = ANY($1) AND updated_at < $2`, groupArgs(groups, start, end), cutoff.UnixNano())
+		n += tag.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+)
+
+// Query parameters of GET /v1/alerts: the names of the idp_alerts filters.
+const (
+	paramPolicy      = "policy"
+	paramMinSeverity = "min_severity"
+	paramStatus      = "status"
+	paramUser        = "user_principal_name"
+	paramSince       = "since"
+	paramUntil       = "until"
+	paramLimit       = "limit"
+)
+
+// AlertQueryValues encodes a query as GET /v1/alerts parameters; the remote
+// client sends what ParseAlertQuery reads. Times are RFC 3339 with
+// nanoseconds, so nothing is lost on the way.
+func AlertQueryValues(q engine.AlertQuery) url.Values {
+	v := url.Values{}
+	set := func(name, value string) {
+		if value != "" {
+			v.Set(name, value)
+		}
+	}
+	set(paramPolicy, q.Policy)
+	set(paramMinSeverity, string(q.MinSeverity))
+	set(paramStatus, string(q.Status))
+	set(paramUser, q.UserPrincipalName)
+	if !q.Since.IsZero() {
+		set(paramSince, q.Since.UTC().Format(time.RFC3339Nano))
+	}
+	if !q.Until.IsZero() {
+		set(paramUntil, q.Until.UTC().Format(time.RFC3339Nano))
+	}
+	if q.Limit != 0 {
+		set(paramLimit, strconv.Itoa(q.Limit))
+	}
+	return v
+}
+
+// ParseAlertQuery reads GET /v1/alerts parameters. Unknown parameters are
+// refused, like unknown JSON fields: a filter the server ignored would
+// answer more than was asked.
+func ParseAlertQuery(v url.Values) (engine.AlertQuery, error) {
+	var q engine.AlertQuery
+	for name, values := range v {
+		if len(values) != 1 {
+			return q, fmt.Errorf("%w: query parameter %s is given %d times", engine.ErrInvalid, name, len(values))
+		}
+		value := values[0]
+		var err error
+		switch name {
+		case paramPolicy:
+			q.Policy = value
+		case paramMinSeverity:
+			q.MinSeverity, err = engine.ParseSeverity(value)
+		case paramStatus:
+			q.Status = engine.AlertStatus(value)
+			if q.Status != engine.AlertOpen && q.Status != engine.AlertResolved {
+				err = fmt.Errorf("%w: status must be open or resolved, not %q", engine.ErrInvalid, value)
+			}
+		case paramUser:
+			q.UserPrincipalName = value
+		case paramSince, paramUntil:
+			var t time.Time
+			t, err = time.Parse(time.RFC3339Nano, value)
+			if err != nil {
+				err = fmt.Errorf("%w: %s must be an RFC 3339 time: %w", engine.ErrInvalid, name, err)
+			} else if name == paramSince {
+				q.Since = t.UTC()
+			} else {
+				q.Until = t.UTC()
+			}
+		case paramLimit:
+			q.Limit, err = positiveInt(name, value)
+		default:
+			err = fmt.Errorf("%w: unknown query parameter %q", engine.ErrInvalid, name)
+		}
+		if err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
