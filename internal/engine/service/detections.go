@@ -108,7 +108,7 @@ type change struct {
 func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integration) (engine.IngestSummary, error) {
 	sum := engine.IngestSummary{Read: u.read, Quarantined: int64(len(u.quarantine))}
 	if u.evalErrors > 0 {
-		u.s.log.Warn("policy conditions failed on some detections; they were stored but not selected", "detections", u.evalErrors)
+		u.s.log.Named("ingest").Warn("policy conditions failed on some detections; they were stored but not selected", "detections", u.evalErrors)
 	}
 	keys := make([]engine.DetectionKey, 0, len(u.pending))
 	newest := make([]store.StoredDetection, 0, len(u.pending))

@@ -71,11 +71,11 @@ func (s *Service) syncGraph(ctx context.Context, src engine.GraphSource) (engine
 	out.Ingest.ElapsedSeconds = time.Since(start).Seconds()
 	if err != nil {
 		// Serve's polling has no caller to show the error to.
-		s.log.Error("graph sync failed", "read", out.Ingest.Read, "error", err.Error())
+		s.log.Named("graph").Error("graph sync failed", "read", out.Ingest.Read, "error", err.Error())
 		return out, err
 	}
 	t := out.Ingest
-	s.log.Info("graph sync finished", "read", t.Read, "accepted", t.Accepted, "updated", t.Updated,
+	s.log.Named("graph").Info("graph sync finished", "read", t.Read, "accepted", t.Accepted, "updated", t.Updated,
 		"duplicates", t.Duplicates, "quarantined", t.Quarantined, "alerts_created", t.AlertsCreated,
 		"alerts_updated", t.AlertsUpdated, "users_remediated", t.UsersRemediated, "seconds", t.ElapsedSeconds)
 	if src.Writeback {

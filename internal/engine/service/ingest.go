@@ -149,7 +149,7 @@ func ingestRun[T any](ctx context.Context, s *Service, r io.Reader, opts IngestO
 	if err != nil {
 		return total, err
 	}
-	s.log.Info("ingest finished", "source", opts.Source, "read", total.Read, "accepted", total.Accepted,
+	s.log.Named("ingest").Info("ingest finished", "source", opts.Source, "read", total.Read, "accepted", total.Accepted,
 		"updated", total.Updated, "duplicates", total.Duplicates, "quarantined", total.Quarantined,
 		"alerts_created", total.AlertsCreated, "alerts_updated", total.AlertsUpdated,
 		"users_remediated", total.UsersRemediated, "seconds", total.ElapsedSeconds)

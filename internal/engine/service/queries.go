@@ -86,7 +86,7 @@ func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 		return err
 	})
 	if n > 0 {
-		s.log.Info("retention purged alerts", "alerts", n)
+		s.log.Named("retention").Info("retention purged alerts", "alerts", n)
 	}
 	return n, err
 }

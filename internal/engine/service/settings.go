@@ -45,7 +45,7 @@ func (s *Service) SetIntegration(ctx context.Context, in engine.Integration) (en
 	if err != nil {
 		return in, err
 	}
-	s.log.Info("integration updated", "enabled", in.Enabled, "retention_days", in.RetentionDays)
+	s.log.Named("settings").Info("integration updated", "enabled", in.Enabled, "retention_days", in.RetentionDays)
 	return in, nil
 }
 
@@ -217,7 +217,7 @@ func (s *Service) putPolicy(ctx context.Context, p engine.Policy, create bool) (
 	if err != nil {
 		return p, err
 	}
-	s.log.Info("policy updated", "policy", p.ID(), "enabled", p.Enabled, "severity", p.Severity)
+	s.log.Named("settings").Info("policy updated", "policy", p.ID(), "enabled", p.Enabled, "severity", p.Severity)
 	return p, nil
 }
 
@@ -254,7 +254,7 @@ func (s *Service) DeletePolicy(ctx context.Context, id string) error {
 		return tx.DeletePolicy(ctx, id)
 	})
 	if err == nil {
-		s.log.Info("policy reset or deleted", "policy", id)
+		s.log.Named("settings").Info("policy reset or deleted", "policy", id)
 	}
 	return err
 }

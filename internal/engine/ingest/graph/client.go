@@ -38,7 +38,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		cfg:   cfg,
 		graph: g,
-		log:   cfg.Logger.Named("engine.graph"),
+		log:   cfg.Logger.Named("graph"),
 		// A burst of one: the service counts requests per second, so a burst
 		// after an idle minute would be throttled all the same.
 		limiter: rate.NewLimiter(limit, 1),
