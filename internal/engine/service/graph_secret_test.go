@@ -103,7 +103,7 @@ func TestGraphSecretNeverLogged(t *testing.T) {
 			}
 			want := `"@message":"graph sync failed"`
 			if err == nil {
-				want = `"@module":"idp.engine.graph"`
+				want = `"@module":"idp.graph"`
 			}
 			if !strings.Contains(e.logs.String(), want) {
 				t.Errorf("no %s in the logs: they were not captured\n%s", want, e.logs.String())

@@ -64,7 +64,7 @@ type Config struct {
 	// HTTPClient sends every request, the token requests included.
 	HTTPClient *http.Client
 	// Logger is the parent logger; the client logs as its child
-	// "engine.graph". Nil discards the logs.
+	// "graph" (under the engine's logger: engine.graph). Nil discards the logs.
 	Logger hclog.Logger
 	// Sleep waits between attempts; tests replace it so that backoff is
 	// checked without waiting. It must return ctx.Err() when ctx ends first.

@@ -122,8 +122,8 @@ func TestSecretNeverInLogsOrErrors(t *testing.T) {
 			for _, err := range errs {
 				texts = append(texts, chain(err)...)
 			}
-			if !strings.Contains(logs.String(), "engine.graph") {
-				t.Errorf("no log line from engine.graph:\n%s", logs.String())
+			if !strings.Contains(logs.String(), "graph:") {
+				t.Errorf("no log line from the graph client:\n%s", logs.String())
 			}
 			for _, text := range texts {
 				for _, form := range forms {
