@@ -156,17 +156,6 @@ func ingestRun[T any](ctx context.Context, s *Service, r io.Reader, opts IngestO
 	return total, nil
 }
 
-// ingestRecords processes records that arrive already split (the elements
-// of one Graph page) as one unit: decoded and validated like a stream's
-// records, numbered from firstLine, and committed in one transaction with
-// opts' cursor, if any. The caller checks that the integration is enabled
-// before its first unit; commitUnit checks again in every transaction.
-func ingestRecords[T any](ctx context.Context, s *Service, records [][]byte, firstLine int64, opts IngestOptions,
-	dec ingest.Decoder[T], u unit[T]) (engine.IngestSummary, error) {
-	u.add(ingest.DecodeRecords(records, firstLine, s.cfg.MaxRecordBytes, dec))
-	return commitUnit(ctx, s, u, opts, 0)
-}
-
 // commitUnit applies a unit in one transaction together with the source's
 // cursor, so that a crash leaves either all of it or none of it.
 func commitUnit[T any](ctx context.Context, s *Service, u unit[T], opts IngestOptions, safe int64) (engine.IngestSummary, error) {
