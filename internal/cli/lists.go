@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
 // The read-only listings: policies, users, remediations and quarantine.
@@ -40,13 +41,6 @@ func init() {
 	})
 }
 
-func (c *invocation) listing() error {
-	if err := c.checkOutput("table", "json"); err != nil {
-		return err
-	}
-	return c.noArgs()
-}
-
 // policyView is a policy as `engine policies` prints it.
 type policyView struct {
 	Type                string `json:"type"`
@@ -59,8 +53,14 @@ type policyView struct {
 	GroupBy             string `json:"group_by,omitempty"`
 }
 
-func runPolicies(ctx context.Context, c *invocation) error {
-	if err := c.listing(); err != nil {
+// listing runs a read-only listing: fetch the rows from the engine, then
+// print them as JSON or as a table with the given headers and cells.
+func listing[T any](ctx context.Context, c *invocation, fetch func(*service.Service) ([]T, error),
+	headers []string, cells func(T) []any) error {
+	if err := c.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	if err := c.noArgs(); err != nil {
 		return err
 	}
 	svc, err := c.open(ctx)
@@ -68,99 +68,63 @@ func runPolicies(ctx context.Context, c *invocation) error {
 		return err
 	}
 	defer svc.Close()
-	ps, err := svc.Policies(ctx)
+	rows, err := fetch(svc)
 	if err != nil {
 		return err
 	}
-	views := make([]policyView, len(ps))
-	for i, p := range ps {
-		views[i] = policyView{Type: p.Type, Name: p.ID(), Enabled: p.Enabled, Severity: string(p.Severity),
-			RemediateRiskyUsers: p.RemediateRiskyUsers, Condition: p.Condition}
-		if p.GroupBy == engine.GroupByUser {
-			views[i].AggregationWindow = p.AggregationWindow.String()
-		}
-		if p.Type == engine.PolicyCustom {
-			views[i].GroupBy = p.GroupBy
-		}
-	}
 	if c.output == "json" {
-		return writeJSON(c.env.Stdout, views)
+		return writeJSON(c.env.Stdout, rows)
 	}
-	t := newTable(c.env.Stdout, "TYPE", "NAME", "ENABLED", "SEVERITY", "WINDOW", "REMEDIATE", "GROUP BY", "CONDITION")
-	for _, v := range views {
-		// A condition may span lines and hold tabs, which would break the
-		// table's rows and columns; the JSON output keeps it as written.
-		t.row(v.Type, v.Name, v.Enabled, v.Severity, v.AggregationWindow, v.RemediateRiskyUsers, v.GroupBy,
-			strings.Join(strings.Fields(v.Condition), " "))
+	t := newTable(c.env.Stdout, headers...)
+	for _, r := range rows {
+		t.row(cells(r)...)
 	}
 	return t.flush()
+}
+
+func runPolicies(ctx context.Context, c *invocation) error {
+	return listing(ctx, c, func(svc *service.Service) ([]policyView, error) {
+		ps, err := svc.Policies(ctx)
+		views := make([]policyView, len(ps))
+		for i, p := range ps {
+			views[i] = policyView{Type: p.Type, Name: p.ID(), Enabled: p.Enabled, Severity: string(p.Severity),
+				RemediateRiskyUsers: p.RemediateRiskyUsers, Condition: p.Condition}
+			if p.GroupBy == engine.GroupByUser {
+				views[i].AggregationWindow = p.AggregationWindow.String()
+			}
+			if p.Type == engine.PolicyCustom {
+				views[i].GroupBy = p.GroupBy
+			}
+		}
+		return views, err
+	}, []string{"TYPE", "NAME", "ENABLED", "SEVERITY", "WINDOW", "REMEDIATE", "GROUP BY", "CONDITION"}, func(v policyView) []any {
+		// A condition may span lines and hold tabs, which would break the
+		// table's rows and columns; the JSON output keeps it as written.
+		return []any{v.Type, v.Name, v.Enabled, v.Severity, v.AggregationWindow, v.RemediateRiskyUsers, v.GroupBy,
+			strings.Join(strings.Fields(v.Condition), " ")}
+	})
 }
 
 func runUsers(ctx context.Context, c *invocation) error {
-	if err := c.listing(); err != nil {
-		return err
-	}
-	svc, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	users, err := svc.Users(ctx)
-	if err != nil {
-		return err
-	}
-	if c.output == "json" {
-		return writeJSON(c.env.Stdout, users)
-	}
-	t := newTable(c.env.Stdout, "USER", "USER ID", "RISK LEVEL", "RISK STATE", "MANAGED DEVICE", "ACTIONS", "REMEDIATED AT")
-	for _, u := range users {
-		t.row(u.UserPrincipalName, u.UserID, u.RiskLevel, u.RiskState, u.ManagedDevice, u.Actions, u.RemediatedAt)
-	}
-	return t.flush()
+	return listing(ctx, c, func(svc *service.Service) ([]engine.User, error) { return svc.Users(ctx) },
+		[]string{"USER", "USER ID", "RISK LEVEL", "RISK STATE", "MANAGED DEVICE", "ACTIONS", "REMEDIATED AT"},
+		func(u engine.User) []any {
+			return []any{u.UserPrincipalName, u.UserID, u.RiskLevel, u.RiskState, u.ManagedDevice, u.Actions, u.RemediatedAt}
+		})
 }
 
 func runRemediations(ctx context.Context, c *invocation) error {
-	if err := c.listing(); err != nil {
-		return err
-	}
-	svc, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	log, err := svc.Remediations(ctx)
-	if err != nil {
-		return err
-	}
-	if c.output == "json" {
-		return writeJSON(c.env.Stdout, log)
-	}
-	t := newTable(c.env.Stdout, "TIME", "USER ID", "ALERT", "POLICY", "ACTIONS", "OUTCOME")
-	for _, r := range log {
-		t.row(r.Time, r.UserID, r.AlertID, r.Policy, r.Actions, r.Outcome)
-	}
-	return t.flush()
+	return listing(ctx, c, func(svc *service.Service) ([]engine.Remediation, error) { return svc.Remediations(ctx) },
+		[]string{"TIME", "USER ID", "ALERT", "POLICY", "ACTIONS", "OUTCOME"},
+		func(r engine.Remediation) []any {
+			return []any{r.Time, r.UserID, r.AlertID, r.Policy, r.Actions, r.Outcome}
+		})
 }
 
 func runQuarantine(ctx context.Context, c *invocation) error {
-	if err := c.listing(); err != nil {
-		return err
-	}
-	svc, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer svc.Close()
-	entries, err := svc.Quarantine(ctx)
-	if err != nil {
-		return err
-	}
-	if c.output == "json" {
-		return writeJSON(c.env.Stdout, entries)
-	}
-	t := newTable(c.env.Stdout, "QUARANTINED AT", "SOURCE", "LINE", "REASON", "SIZE")
-	for _, e := range entries {
-		t.row(e.QuarantinedAt, e.Source, e.Line, e.Reason, len(e.Raw))
-	}
-	return t.flush()
+	return listing(ctx, c, func(svc *service.Service) ([]engine.QuarantineEntry, error) { return svc.Quarantine(ctx) },
+		[]string{"QUARANTINED AT", "SOURCE", "LINE", "REASON", "SIZE"},
+		func(e engine.QuarantineEntry) []any {
+			return []any{e.QuarantinedAt, e.Source, e.Line, e.Reason, len(e.Raw)}
+		})
 }

@@ -27,7 +27,7 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 			if err := rows.Scan(&key, &version, &groups); err != nil {
 				return err
 			}
-			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: decodeGroups(groups)}
+			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: store.DecodeGroups(groups)}
 			copy(d.Key[:], key)
 			out[d.Key] = d
 		}
@@ -66,7 +66,7 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 			}
 			keys = append(keys, d.Key[:])
 			versions = append(versions, d.Version.UnixNano())
-			groups = append(groups, encodeGroups(d.Groups))
+			groups = append(groups, store.EncodeGroups(d.Groups))
 		}
 		if len(keys) == 0 {
 			return nil
@@ -96,29 +96,6 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 		return rows.Err()
 	})
 	return out, err
-}
-
-func encodeGroups(gs []engine.GroupKey) []byte {
-	if len(gs) == 0 {
-		return nil
-	}
-	b := make([]byte, 0, len(gs)*len(engine.GroupKey{}))
-	for _, g := range gs {
-		b = append(b, g[:]...)
-	}
-	return b
-}
-
-func decodeGroups(b []byte) []engine.GroupKey {
-	size := len(engine.GroupKey{})
-	out := make([]engine.GroupKey, 0, len(b)/size)
-	for len(b) >= size {
-		var g engine.GroupKey
-		copy(g[:], b[:size])
-		out = append(out, g)
-		b = b[size:]
-	}
-	return out
 }
 
 func groupArgs(groups []engine.GroupKey, start, end int) [][]byte {

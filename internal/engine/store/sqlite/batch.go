@@ -48,6 +48,27 @@ func placeholders(n int) string {
 // execRows runs "prefix VALUES (...),(...) suffix" over n rows in chunks,
 // with args(i, buf) appending row i's arguments.
 func (t *tx) execRows(ctx context.Context, prefix, suffix string, width, n int, args func(i int, buf []any) []any) error {
+	return t.chunks(ctx, prefix, suffix, width, n, args, func(st *sql.Stmt, values []any) error {
+		_, err := st.ExecContext(ctx, values...)
+		return err
+	})
+}
+
+// queryRows is execRows for statements that return rows (RETURNING).
+func (t *tx) queryRows(ctx context.Context, prefix, suffix string, width, n int, args func(i int, buf []any) []any, scan func(*sql.Rows) error) error {
+	return t.chunks(ctx, prefix, suffix, width, n, args, func(st *sql.Stmt, values []any) error {
+		rows, err := st.QueryContext(ctx, values...)
+		if err != nil {
+			return err
+		}
+		return scanAll(rows, scan)
+	})
+}
+
+// chunks prepares (once per chunk size) the multi-row statement for each
+// chunk of rowsPerStatement rows and runs it with the chunk's arguments.
+func (t *tx) chunks(ctx context.Context, prefix, suffix string, width, n int, args func(i int, buf []any) []any,
+	run func(st *sql.Stmt, values []any) error) error {
 	buf := make([]any, 0, width*rowsPerStatement)
 	for start := 0; start < n; start += rowsPerStatement {
 		end := min(start+rowsPerStatement, n)
@@ -59,11 +80,22 @@ func (t *tx) execRows(ctx context.Context, prefix, suffix string, width, n int, 
 		for i := start; i < end; i++ {
 			buf = args(i, buf)
 		}
-		if _, err := st.ExecContext(ctx, buf...); err != nil {
+		if err := run(st, buf); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// scanAll hands every row to scan and closes rows.
+func scanAll(rows *sql.Rows, scan func(*sql.Rows) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // queryIn runs "prefix IN (...) suffix" over n keys in chunks and hands each
@@ -84,47 +116,7 @@ func (t *tx) queryIn(ctx context.Context, prefix, suffix string, n int, key func
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// queryRows is execRows for statements that return rows (RETURNING).
-func (t *tx) queryRows(ctx context.Context, prefix, suffix string, width, n int, args func(i int, buf []any) []any, scan func(*sql.Rows) error) error {
-	buf := make([]any, 0, width*rowsPerStatement)
-	for start := 0; start < n; start += rowsPerStatement {
-		end := min(start+rowsPerStatement, n)
-		st, err := t.stmt(ctx, prefix+" VALUES "+values(end-start, width)+" "+suffix)
-		if err != nil {
-			return err
-		}
-		buf = buf[:0]
-		for i := start; i < end; i++ {
-			buf = args(i, buf)
-		}
-		rows, err := st.QueryContext(ctx, buf...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
+		if err := scanAll(rows, scan); err != nil {
 			return err
 		}
 	}

@@ -23,7 +23,7 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 			if err := rows.Scan(&key, &version, &groups); err != nil {
 				return err
 			}
-			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: decodeGroups(groups)}
+			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: store.DecodeGroups(groups)}
 			copy(d.Key[:], key)
 			out[d.Key] = d
 			return nil
@@ -45,7 +45,7 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 		RETURNING key, prev_version, prev_groups`,
 		3, len(ds), func(i int, buf []any) []any {
 			d := &ds[i]
-			return append(buf, d.Key[:], d.Version.UnixNano(), encodeGroups(d.Groups))
+			return append(buf, d.Key[:], d.Version.UnixNano(), store.EncodeGroups(d.Groups))
 		},
 		func(rows *sql.Rows) error {
 			if err := rows.Scan(&key, &prevVersion, &prevGroups); err != nil {
@@ -55,35 +55,12 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 			copy(k[:], key)
 			var prev *store.StoredDetection
 			if prevVersion.Valid {
-				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, prevVersion.Int64).UTC(), Groups: decodeGroups(prevGroups)}
+				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, prevVersion.Int64).UTC(), Groups: store.DecodeGroups(prevGroups)}
 			}
 			out[k] = prev
 			return nil
 		})
 	return out, err
-}
-
-func encodeGroups(gs []engine.GroupKey) []byte {
-	if len(gs) == 0 {
-		return nil
-	}
-	b := make([]byte, 0, len(gs)*len(engine.GroupKey{}))
-	for _, g := range gs {
-		b = append(b, g[:]...)
-	}
-	return b
-}
-
-func decodeGroups(b []byte) []engine.GroupKey {
-	size := len(engine.GroupKey{})
-	out := make([]engine.GroupKey, 0, len(b)/size)
-	for len(b) >= size {
-		var g engine.GroupKey
-		copy(g[:], b[:size])
-		out = append(out, g)
-		b = b[size:]
-	}
-	return out
 }
 
 func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey][]engine.Member, error) {

@@ -2,19 +2,13 @@ package sqlite
 
 import (
 	"context"
-	"errors"
-	"io"
-	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
-// partSize bounds what one quarantined record holds in memory while it is
-// written or read back in parts.
-const partSize = 1 << 20
-
 func (t *tx) AppendQuarantine(ctx context.Context, qs []store.QuarantineRecord) error {
+	buf := make([]byte, store.QuarantinePartSize)
 	for _, q := range qs {
 		res, err := t.q.ExecContext(ctx, `INSERT INTO quarantine (reason, source, line, size, quarantined_at, digest) VALUES (?, ?, ?, 0, ?, ?)
 			ON CONFLICT (digest) DO NOTHING`,
@@ -33,7 +27,10 @@ func (t *tx) AppendQuarantine(ctx context.Context, qs []store.QuarantineRecord) 
 		if err != nil {
 			return err
 		}
-		size, err := t.writeParts(ctx, seq, q.Raw)
+		size, err := store.WriteQuarantineParts(q.Raw, buf, func(part int, data []byte) error {
+			_, err := t.q.ExecContext(ctx, `INSERT INTO quarantine_parts (seq, part, data) VALUES (?, ?, ?)`, seq, part, data)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -44,29 +41,6 @@ func (t *tx) AppendQuarantine(ctx context.Context, qs []store.QuarantineRecord) 
 	return nil
 }
 
-func (t *tx) writeParts(ctx context.Context, seq int64, raw io.Reader) (int64, error) {
-	if raw == nil {
-		return 0, nil
-	}
-	buf := make([]byte, partSize)
-	var size int64
-	for part := 0; ; part++ {
-		n, err := io.ReadFull(raw, buf)
-		if n > 0 {
-			if _, err := t.q.ExecContext(ctx, `INSERT INTO quarantine_parts (seq, part, data) VALUES (?, ?, ?)`, seq, part, buf[:n]); err != nil {
-				return size, err
-			}
-			size += int64(n)
-		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return size, nil
-		}
-		if err != nil {
-			return size, err
-		}
-	}
-}
-
 func (t *tx) Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error) {
 	rows, err := t.q.QueryContext(ctx, `SELECT q.seq, q.reason, q.source, q.line, q.quarantined_at, p.data
 		FROM quarantine q LEFT JOIN quarantine_parts p ON p.seq = q.seq ORDER BY q.seq, p.part`)
@@ -74,31 +48,15 @@ func (t *tx) Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []engine.QuarantineEntry{}
-	var raw []byte
-	lastSeq := int64(-1)
-	flush := func() {
-		if len(out) > 0 {
-			out[len(out)-1].Raw = string(raw)
-		}
-		raw = raw[:0]
-	}
+	var a store.QuarantineAssembler
 	for rows.Next() {
 		var seq, line, at int64
-		var e engine.QuarantineEntry
+		var reason, source string
 		var data []byte
-		if err := rows.Scan(&seq, &e.Reason, &e.Source, &line, &at, &data); err != nil {
+		if err := rows.Scan(&seq, &reason, &source, &line, &at, &data); err != nil {
 			return nil, err
 		}
-		if seq != lastSeq {
-			flush()
-			e.Line = line
-			e.QuarantinedAt = time.Unix(0, at).UTC()
-			out = append(out, e)
-			lastSeq = seq
-		}
-		raw = append(raw, data...)
+		a.Add(seq, reason, source, line, at, data)
 	}
-	flush()
-	return out, rows.Err()
+	return a.Entries(), rows.Err()
 }
