@@ -2,10 +2,10 @@ package service
 
 import (
 	"context"
-	"sync"
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
