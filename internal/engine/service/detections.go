@@ -31,11 +31,7 @@ type detectionUnit struct {
 }
 
 type pendingDetection struct {
-	// chain holds the versions of the copies that were newer than every
-	// copy before them in this unit, in input order; the last is the copy
-	// kept. dups counts the others, duplicates whatever the store holds.
-	chain []int64
-	dups  int64
+	versions
 	// payload is the detection's member fields, packed (store.EncodeMember).
 	payload []byte
 	groups  []engine.GroupKey
@@ -67,15 +63,13 @@ func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
 		key := engine.KeyOf(d.ID)
 		version := d.Version().UnixNano()
 		p := u.pending[key]
-		switch {
-		case p == nil:
+		if p == nil {
 			p = &pendingDetection{}
 			u.pending[key] = p
-		case version <= p.chain[len(p.chain)-1]:
-			p.dups++
+		}
+		if !p.offer(version) {
 			continue
 		}
-		p.chain = append(p.chain, version)
 		p.payload = store.EncodeMember(engine.MemberOf(engine.GroupKey{}, key, d))
 		p.groups = p.groups[:0]
 		for _, c := range u.policies {
@@ -114,7 +108,7 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 	newest := make([]store.StoredDetection, 0, len(u.pending))
 	for k, p := range u.pending {
 		keys = append(keys, k)
-		newest = append(newest, store.StoredDetection{Key: k, Version: timeOf(p.chain[len(p.chain)-1]), Groups: p.groups})
+		newest = append(newest, store.StoredDetection{Key: k, Version: timeOf(p.newest()), Groups: p.groups})
 	}
 	if err := tx.Lock(ctx, store.LockKeys{Detections: keys}); err != nil {
 		return sum, err
@@ -135,8 +129,7 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 	}
 	for key, p := range u.pending {
 		prev, wrote := written[key]
-		classify(p, prev, wrote, &sum)
-		if !wrote {
+		if !countDetection(p, prev, wrote, &sum) {
 			continue
 		}
 		if prev != nil {
@@ -161,29 +154,21 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 	return sum, appendQuarantine(ctx, tx, u.quarantine, u.s.clock.Now())
 }
 
-// classify counts a pending detection's copies as if each had been applied
-// in input order. The store wrote the newest copy when it was newer than
-// what was stored (prev is what it replaced, nil when the detection was
-// new); when it did not, every copy was a duplicate.
-func classify(p *pendingDetection, prev *store.StoredDetection, wrote bool, sum *engine.IngestSummary) {
-	sum.Duplicates += p.dups
-	if !wrote {
-		sum.Duplicates += int64(len(p.chain))
-		return
+// countDetection counts a pending detection's copies. The store wrote the
+// newest copy when it was newer than what was stored (prev is what it
+// replaced, nil when the detection was new); when it did not, every copy
+// was a duplicate. It reports whether the detection changed.
+func countDetection(p *pendingDetection, prev *store.StoredDetection, wrote bool, sum *engine.IngestSummary) bool {
+	switch {
+	case !wrote:
+		newest := p.newest()
+		p.count(&newest, sum)
+		return false
+	case prev == nil:
+		return p.count(nil, sum)
 	}
-	changed := false
-	for _, v := range p.chain {
-		switch {
-		case prev != nil && v <= prev.Version.UnixNano():
-			sum.Duplicates++
-			continue
-		case prev == nil && !changed:
-			sum.Accepted++
-		default:
-			sum.Updated++
-		}
-		changed = true
-	}
+	stored := prev.Version.UnixNano()
+	return p.count(&stored, sum)
 }
 
 func containsGroup(gs []engine.GroupKey, g engine.GroupKey) bool {

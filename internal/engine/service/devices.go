@@ -20,8 +20,7 @@ type deviceUnit struct {
 }
 
 type pendingDevice struct {
-	chain  []int64
-	dups   int64
+	versions
 	device engine.Device
 }
 
@@ -44,16 +43,13 @@ func (u *deviceUnit) add(b ingest.Batch[engine.Device]) {
 		}
 		version := it.Value.LastSyncDateTime.UnixNano()
 		p := u.pending[it.Value.ID]
-		switch {
-		case p == nil:
+		if p == nil {
 			p = &pendingDevice{}
 			u.pending[it.Value.ID] = p
-		case version <= p.chain[len(p.chain)-1]:
-			p.dups++
-			continue
 		}
-		p.chain = append(p.chain, version)
-		p.device = it.Value
+		if p.offer(version) {
+			p.device = it.Value
+		}
 	}
 }
 
@@ -69,22 +65,12 @@ func (u *deviceUnit) commit(ctx context.Context, tx store.Tx, _ engine.Integrati
 	}
 	var puts []engine.Device
 	for id, p := range u.pending {
-		old, exists := existing[id]
-		changed := false
-		for _, v := range p.chain {
-			switch {
-			case exists && v <= old.UnixNano():
-				sum.Duplicates++
-				continue
-			case !exists && !changed:
-				sum.Accepted++
-			default:
-				sum.Updated++
-			}
-			changed = true
+		var stored *int64
+		if old, exists := existing[id]; exists {
+			v := old.UnixNano()
+			stored = &v
 		}
-		sum.Duplicates += p.dups
-		if changed {
+		if p.count(stored, &sum) {
 			puts = append(puts, p.device)
 		}
 	}
