@@ -175,13 +175,7 @@ func TestAccProvider_dataDirIsAFile(t *testing.T) {
 // endpoint, fail the plan on the attribute.
 func TestAccProvider_conflictingSettings(t *testing.T) {
 	e := newTestEnv(t, onlyIn(ownProviderBlock, modeEmbedded))
-	step := func(block string, want ...string) resource.TestStep {
-		return resource.TestStep{
-			Config:      "provider \"idp\" {\n" + block + "\n}\n\ndata \"idp_alerts\" \"all\" {}\n",
-			PlanOnly:    true,
-			ExpectError: errorAt(want...),
-		}
-	}
+	step := func(block string, want ...string) resource.TestStep { return providerBlockFails(block+"\n", want...) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
@@ -227,6 +221,16 @@ data "idp_alerts" "all" {}
 			ExpectError: errorAt("Conflicting Provider Settings", "endpoint (in the provider block) and IDP_DATA_DIR (in the environment)"),
 		}},
 	})
+}
+
+// providerBlockFails is a plan with a provider block of these settings
+// that must fail with these words.
+func providerBlockFails(settings string, want ...string) resource.TestStep {
+	return resource.TestStep{
+		Config:      "provider \"idp\" {\n" + settings + "}\n\ndata \"idp_alerts\" \"all\" {}\n",
+		PlanOnly:    true,
+		ExpectError: errorAt(want...),
+	}
 }
 
 // A database_url that does not answer fails at configuration, without

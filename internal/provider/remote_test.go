@@ -133,13 +133,7 @@ resource "idp_policy" "test" {
 // an endpoint that is not the engine's API.
 func TestAccProvider_remoteConfigureErrors(t *testing.T) {
 	e := newTestEnv(t, onlyIn(aboutRemoteMode, modeRemote))
-	step := func(block string, want ...string) resource.TestStep {
-		return resource.TestStep{
-			Config:      "provider \"idp\" {\n" + block + "}\n\ndata \"idp_alerts\" \"all\" {}\n",
-			PlanOnly:    true,
-			ExpectError: errorAt(want...),
-		}
-	}
+	step := providerBlockFails
 	s := e.server
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
