@@ -3,8 +3,9 @@
 # runners and teams apply against one integration (the server keeps it in
 # PostgreSQL). See "Serve mode" in the README for starting the server.
 #
-# endpoint and token may also come from IDP_ENDPOINT and IDP_TOKEN; endpoint
-# conflicts with data_dir and database_url.
+# endpoint, token and ca_file may also come from IDP_ENDPOINT, IDP_TOKEN and
+# IDP_CA_FILE. endpoint conflicts with data_dir and database_url, also when
+# one of them is set in the environment (IDP_DATA_DIR, IDP_DATABASE_URL).
 
 terraform {
   required_providers {
@@ -23,6 +24,17 @@ variable "idp_token" {
 provider "idp" {
   endpoint = "https://idp.example.com:8443"
   token    = var.idp_token
+  # The CA of the server's --tls-cert, when no system root vouches for it.
+  ca_file = "/etc/idp/ca.pem"
+}
+
+# In remote mode the server reads source files: these paths are on its host.
+resource "idp_integration" "this" {
+  source = {
+    file = {
+      detections = ["/var/lib/idp/inbox/detections.ndjson"]
+    }
+  }
 }
 
 resource "idp_policy" "risky_sign_in" {
@@ -34,6 +46,7 @@ resource "idp_policy" "risky_sign_in" {
 data "idp_alerts" "open_high" {
   status       = "open"
   min_severity = "high"
+  depends_on   = [idp_integration.this, idp_policy.risky_sign_in]
 }
 
 output "open_high_alerts" {

@@ -3,10 +3,12 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 )
@@ -29,6 +31,8 @@ func engineError(summary, action string, err error) diag.Diagnostic {
 		detail += " The integration is disabled; enable it (idp_integration.enabled) to ingest again."
 	case errors.Is(err, engine.ErrInvalid):
 		detail += " The engine rejected the settings; correct the configuration and try again."
+	case errors.Is(err, client.ErrUnauthorized):
+		detail += " " + unauthorizedHint
 	}
 	return diag.NewErrorDiagnostic(summary, detail+originalError(err))
 }
@@ -65,10 +69,84 @@ func removedOutsideTerraform(resource, id string) diag.Diagnostic {
 			"The next plan will propose to create it again.", resource, id))
 }
 
-func configureError(dataDir string, err error) diag.Diagnostic {
+// configureError reports an engine the provider could not open or reach,
+// with a hint that fits the mode and the failure.
+func configureError(cfg clientConfig, err error) diag.Diagnostic {
+	switch {
+	case cfg.Endpoint != "":
+		hint := "Check that the server runs and that endpoint (or " + envEndpoint + ") is its address; for https with " +
+			"a private or self-signed certificate, set ca_file (or " + envCAFile + ") to its CA."
+		switch {
+		case errors.Is(err, client.ErrUnauthorized):
+			hint = unauthorizedHint
+		case errors.Is(err, engine.ErrInvalid):
+			hint = "Correct the provider's remote settings."
+		}
+		return diag.NewErrorDiagnostic("Unable to Reach the idp Engine",
+			fmt.Sprintf("While attempting to reach engine serve at %s, an error occurred. %s", redactedEndpoint(cfg.Endpoint), hint)+
+				originalError(err))
+	case cfg.DatabaseURL != "":
+		return diag.NewErrorDiagnostic("Unable to Open the idp Engine",
+			"While attempting to open the embedded engine's store in the PostgreSQL database of database_url (or "+
+				envDatabaseURL+"), an error occurred. Check that the server answers and that the user may create "+
+				"tables in the database."+originalError(err))
+	}
 	return diag.NewErrorDiagnostic("Unable to Open the idp Engine",
 		fmt.Sprintf("While attempting to open the embedded engine's store in %q, an error occurred. "+
-			"Check that the directory is writable and not a file.", dataDir)+originalError(err))
+			"Check that the directory is writable and not a file.", cfg.DataDir)+originalError(err))
+}
+
+const unauthorizedHint = "engine serve refused the token: set token (or " + envToken + ") to one of the tokens of " +
+	"the server's --token-file or IDP_TOKENS."
+
+// redactedEndpoint hides a password an endpoint URL might carry.
+func redactedEndpoint(endpoint string) string {
+	if u, err := url.Parse(endpoint); err == nil {
+		return u.Redacted()
+	}
+	return endpoint
+}
+
+// conflictingSettings: two settings that select different engines. The
+// diagnostic sits on an attribute of the provider block when one of them
+// is there, and names where each came from.
+func conflictingSettings(a, b resolved) diag.Diagnostic {
+	summary := "Conflicting Provider Settings"
+	detail := fmt.Sprintf("%s and %s are both set, and each selects a different engine: %s. Remove one of them "+
+		"(unset the environment variable, or delete the attribute).", a.origin(), b.origin(), engineOf(a)+" and "+engineOf(b))
+	switch {
+	case a.fromConfig:
+		return diag.NewAttributeErrorDiagnostic(path.Root(a.attr), summary, detail)
+	case b.fromConfig:
+		return diag.NewAttributeErrorDiagnostic(path.Root(b.attr), summary, detail)
+	}
+	return diag.NewErrorDiagnostic(summary, detail)
+}
+
+func engineOf(r resolved) string {
+	switch r.attr {
+	case endpointSetting.attr:
+		return "the engine served at " + redactedEndpoint(r.text)
+	case databaseURLSetting.attr:
+		return "the embedded engine on PostgreSQL"
+	}
+	return "the embedded engine on SQLite in " + r.text
+}
+
+func missingToken(endpoint resolved) diag.Diagnostic {
+	detail := fmt.Sprintf("%s selects remote mode, which needs an API token: set token in the provider block or %s "+
+		"in the environment to one of the tokens of the server's --token-file or IDP_TOKENS.", endpoint.origin(), envToken)
+	if endpoint.fromConfig {
+		return diag.NewAttributeErrorDiagnostic(path.Root(tokenSetting.attr), "Missing Provider Token", detail)
+	}
+	return diag.NewErrorDiagnostic("Missing Provider Token", detail)
+}
+
+// remoteOnlySetting: token or ca_file in the provider block without an
+// endpoint, which would be ignored.
+func remoteOnlySetting(r resolved) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(path.Root(r.attr), "Invalid Attribute Combination",
+		fmt.Sprintf("Attribute %s is only used in remote mode: it cannot be set unless endpoint (or %s) is set.", r.attr, envEndpoint))
 }
 
 func unknownProviderValue(attr string) diag.Diagnostic {

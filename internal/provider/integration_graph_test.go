@@ -78,21 +78,6 @@ func newGraphServer(t *testing.T, secret, detections, devices string) *graphtest
 	return srv
 }
 
-// pullUnthrottled makes the test's engines pull without the client-side
-// limit of one request a second, which only slows a test server down.
-func (e *testEnv) pullUnthrottled() {
-	e.open = func(ctx context.Context, cfg clientConfig) (client.Client, error) {
-		svc, err := service.Open(ctx, service.Config{
-			DataDir: cfg.DataDir, Logger: engineLogger(ctx),
-			Graph: graph.Config{RequestsPerSecond: -1},
-		})
-		if err != nil {
-			return nil, err
-		}
-		return client.NewEmbeddedService(svc), nil
-	}
-}
-
 // tunedPolicies are the quick start's policies: risky sign-ins remediate.
 var tunedPolicies = []engine.Policy{
 	{Type: engine.PolicyLeakedCredentials, Enabled: true, Severity: engine.SeverityMedium},
@@ -288,8 +273,7 @@ func (c expectSensitive) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 }
 
 func TestAccIntegration_graphSource(t *testing.T) {
-	e := newTestEnv(t)
-	e.pullUnthrottled()
+	e := newTestEnv(t, unthrottledGraph)
 	detections, devices := quickstartPath(t, "detections-sample.ndjson"), quickstartPath(t, "devices-sample.ndjson")
 	srv := newGraphServer(t, graphSecret, detections, devices)
 	wantAlerts, wantUsers := fileReference(t, detections, devices)
@@ -446,6 +430,8 @@ data "idp_alerts" "all" {
 // sync reads it from the environment, and neither the state, nor the
 // plans, nor Terraform's and the provider's logs at TRACE hold it. The
 // engine keeps its shipped configuration here (one Graph request a second).
+// In remote mode the environment is the server's (the test's server runs
+// in this process), and its log must not hold the secret either.
 // Not parallel: it sets environment variables.
 func TestAccIntegration_graphSecretFromEnvironment(t *testing.T) {
 	const secret = "Env+s3cr3t/Only=&~Zz"
@@ -525,15 +511,27 @@ func TestAccIntegration_graphSecretFromEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The log must hold what would betray the secret if anything did: the
-	// provider's requests and the engine's sync.
-	for _, want := range []string{"ApplyResourceChange", "graph sync finished"} {
-		if !strings.Contains(string(logged), want) {
-			t.Fatalf("the captured log (%d bytes) lacks %q: it does not show what it must", len(logged), want)
+	// The logs must hold what would betray the secret if anything did: the
+	// provider's requests and the engine's sync. In remote mode the engine
+	// logs to the server's log, where the secret must not appear either.
+	engineLog, engineLogName := string(logged), "the TRACE log"
+	if e.mode == modeRemote {
+		engineLog, engineLogName = e.server.log(t), "the server's TRACE log"
+	}
+	for _, want := range []struct{ log, text string }{
+		{string(logged), "ApplyResourceChange"}, {engineLog, "graph sync finished"},
+	} {
+		if !strings.Contains(want.log, want.text) {
+			t.Fatalf("a captured log (%d bytes) lacks %q: it does not show what it must", len(want.log), want.text)
 		}
 	}
 	if err := noSecretIn("the TRACE log", withoutTestConfigurations(string(logged))); err != nil {
 		t.Fatal(err)
+	}
+	if e.mode == modeRemote {
+		if err := noSecretIn(engineLogName, engineLog); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

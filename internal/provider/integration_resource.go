@@ -118,9 +118,11 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 			Optional:    true,
 			ElementType: types.StringType,
 			Description: fmt.Sprintf("Files of Microsoft Graph `%s` records, as NDJSON (one object a line) or Graph pages "+
-				"(`{\"value\": [...]}`). Relative paths are resolved against the directory Terraform runs in (the root "+
-				"module's directory); the engine stores them as absolute paths. Each file is read from where the last "+
-				"read stopped, so a file that grows is only read where it grew. Unset: none.", what),
+				"(`{\"value\": [...]}`), read by the engine: with the embedded engine, relative paths are resolved against "+
+				"the directory Terraform runs in (the root module's directory) and stored as absolute paths; in remote "+
+				"mode (`endpoint`) the server reads the files, so paths name files on its host and are sent as written "+
+				"(a relative one is resolved against the server's working directory). Each file is read from where the "+
+				"last read stopped, so a file that grows is only read where it grew. Unset: none.", what),
 			Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
 		}
 	}
@@ -177,7 +179,7 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Attributes: map[string]schema.Attribute{
 					"file": schema.SingleNestedAttribute{
 						Optional:    true,
-						Description: "Read detections and devices from local files. Unset: no file source.",
+						Description: "Read detections and devices from files on the engine's host (the server's, in remote mode). Unset: no file source.",
 						Attributes: map[string]schema.Attribute{
 							"detections": pathList("riskDetection"),
 							"devices":    pathList("managedDevice"),
@@ -352,7 +354,7 @@ func (r *integrationResource) write(ctx context.Context, plan integrationModel,
 	if r.client == nil {
 		return plan, diag.Diagnostics{unconfiguredProvider(integrationResourceName)}
 	}
-	in, diags := integrationToEngine(ctx, plan)
+	in, diags := integrationToEngine(ctx, plan, !isRemote(r.client))
 	if diags.HasError() {
 		return plan, diags
 	}
@@ -417,9 +419,10 @@ func (r *integrationResource) ImportState(ctx context.Context, req resource.Impo
 var objectAsOptions = basetypes.ObjectAsOptions{}
 
 // integrationToEngine converts known plan values into the engine's
-// settings, resolving relative paths against the working directory (the
-// configuration's directory).
-func integrationToEngine(ctx context.Context, m integrationModel) (engine.Integration, diag.Diagnostics) {
+// settings. With resolvePaths (an embedded engine) relative paths are
+// resolved against the working directory (the configuration's directory);
+// otherwise they go as written, for the server to resolve on its host.
+func integrationToEngine(ctx context.Context, m integrationModel, resolvePaths bool) (engine.Integration, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	in := engine.Integration{
 		Enabled:       m.Enabled.ValueBool(),
@@ -442,8 +445,8 @@ func integrationToEngine(ctx context.Context, m integrationModel) (engine.Integr
 		var f fileSourceModel
 		diags.Append(src.File.As(ctx, &f, objectAsOptions)...)
 		in.Source.File = &engine.FileSource{}
-		in.Source.File.Detections, diags = absolutePaths(ctx, f.Detections, diags)
-		in.Source.File.Devices, diags = absolutePaths(ctx, f.Devices, diags)
+		in.Source.File.Detections, diags = filePaths(ctx, f.Detections, resolvePaths, diags)
+		in.Source.File.Devices, diags = filePaths(ctx, f.Devices, resolvePaths, diags)
 	}
 	if !src.Graph.IsNull() {
 		var g graphSourceModel
@@ -461,12 +464,15 @@ func integrationToEngine(ctx context.Context, m integrationModel) (engine.Integr
 	return in, diags
 }
 
-func absolutePaths(ctx context.Context, l types.List, diags diag.Diagnostics) ([]string, diag.Diagnostics) {
+func filePaths(ctx context.Context, l types.List, resolve bool, diags diag.Diagnostics) ([]string, diag.Diagnostics) {
 	if l.IsNull() {
 		return nil, diags
 	}
 	var paths []string
 	diags.Append(l.ElementsAs(ctx, &paths, false)...)
+	if !resolve {
+		return paths, diags
+	}
 	for i, p := range paths {
 		if abs, err := filepath.Abs(p); err == nil {
 			paths[i] = abs

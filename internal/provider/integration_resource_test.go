@@ -3,8 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -38,10 +36,6 @@ func TestAccIntegration_lifecycle(t *testing.T) {
 	e := newTestEnv(t)
 	detections := testdataPath(t, "detections.ndjson")
 	devices := testdataPath(t, "devices.ndjson")
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	tuned := e.config(fmt.Sprintf(`
 resource "idp_integration" "test" {
@@ -59,7 +53,8 @@ resource "idp_integration" "test" {
 `, detections, devices))
 	// The provider process runs in this package's directory, as Terraform
 	// runs providers in the configuration's directory: relative paths
-	// resolve there.
+	// resolve there. In remote mode they go to the server as written, and
+	// the test's server runs in the same directory.
 	disabled := e.config(`
 resource "idp_integration" "test" {
   enabled        = false
@@ -75,7 +70,7 @@ resource "idp_integration" "test" {
 	disabledInEngine := engine.Integration{
 		Enabled: false, RetentionDays: 90,
 		Actions: engine.Actions{ResetPassword: true, RequireMFA: true, RequireManagedDevice: true},
-		Source:  &engine.Source{File: &engine.FileSource{Detections: []string{filepath.Join(wd, "testdata", "detections.ndjson")}}},
+		Source:  &engine.Source{File: &engine.FileSource{Detections: []string{e.storedPath("testdata/detections.ndjson")}}},
 	}
 
 	resource.ParallelTest(t, resource.TestCase{

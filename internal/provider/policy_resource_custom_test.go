@@ -230,7 +230,10 @@ resource "idp_policy" "test" {
   condition = "detection.riskLevel == 'low'"
 }
 `),
-				ExpectError: errorAt("Policy Already Exists", `already has a custom policy named "taken"`, "import it"),
+				// The engine's own words follow, in remote mode as the
+				// server's answer.
+				ExpectError: errorAt("Policy Already Exists", `already has a custom policy named "taken"`, "import it",
+					"Original Error", `custom policy "taken": already exists`),
 			},
 			{
 				Config:        e.config(`resource "idp_policy" "test" { type = "risky_sign_in" }`),

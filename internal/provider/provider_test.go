@@ -6,91 +6,221 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/idp/terraform-provider-idp/internal/client"
+	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
 )
 
 // Acceptance tests run the real Terraform CLI (TF_ACC=1; the binary from
 // TF_ACC_TERRAFORM_PATH, else terraform on PATH) against providers served
-// in-process. Each test has its own data directory, so tests run in
-// parallel without sharing engine state.
+// in-process. IDP_ACC_MODE chooses how the provider reaches the engine, so
+// that the whole suite runs in each mode (scripts/acceptance.sh runs all
+// three):
+//
+//	embedded (the default)  the embedded engine on SQLite, data_dir
+//	postgres                the embedded engine on PostgreSQL, database_url
+//	                        naming a fresh database of the server that
+//	                        IDP_TEST_DATABASE_URL names (pgtest: the tests
+//	                        skip without one, or fail with
+//	                        IDP_TEST_POSTGRES=required)
+//	remote                  endpoint, token and ca_file of an engine serve
+//	                        the test starts on a loopback port, over TLS
+//	                        with a self-signed certificate, SQLite behind it
+//
+// Each test has its own store (data directory, database or server), so
+// tests run in parallel without sharing engine state. What a test does to
+// the engine outside Terraform, and what its checks read, goes through the
+// same mode's client: the embedded engine on the same store, or the remote
+// client of the same server.
 
-// testEnv is one acceptance test's engine: its data directory and the
-// provider factories that open it.
+const envAccMode = "IDP_ACC_MODE"
+
+type accMode string
+
+const (
+	modeEmbedded accMode = "embedded"
+	modePostgres accMode = "postgres"
+	modeRemote   accMode = "remote"
+)
+
+var accModes = []accMode{modeEmbedded, modePostgres, modeRemote}
+
+func accModeFromEnv(t *testing.T) accMode {
+	t.Helper()
+	m := accMode(os.Getenv(envAccMode))
+	if m == "" {
+		return modeEmbedded
+	}
+	if !slices.Contains(accModes, m) {
+		t.Fatalf("%s=%q: want one of %v", envAccMode, m, accModes)
+	}
+	return m
+}
+
+// testEnv is one acceptance test's engine, reached in the test's mode, and
+// the provider factories that reach it.
 type testEnv struct {
-	t       *testing.T
-	dataDir string
-	// open opens each provider instance's engine: openEmbedded unless a
-	// test sets another (to configure the engine in ways the provider
-	// block cannot).
-	open func(ctx context.Context, cfg clientConfig) (client.Client, error)
+	t    *testing.T
+	mode accMode
+	// The store of the mode: dataDir (embedded), databaseURL (postgres) or
+	// server (remote, with a SQLite store of its own).
+	dataDir     string
+	databaseURL string
+	server      *testServer
+	// tune adjusts the configuration of every engine the test opens (the
+	// server's, in remote mode), for settings the provider block does not
+	// have.
+	tune func(*service.Config)
 
 	mu     sync.Mutex
 	opened []client.Client
 }
 
-func newTestEnv(t *testing.T) *testEnv {
-	t.Helper()
-	e := &testEnv{t: t, dataDir: filepath.Join(t.TempDir(), "idp")}
-	// Terraform starts a provider server, and so opens a client, for each
-	// command it runs; providers get no shutdown call, so the test closes
-	// what they opened once Terraform is done.
-	t.Cleanup(func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		for _, c := range e.opened {
-			_ = c.Close()
+// envOption adjusts a testEnv before its store is made.
+type envOption func(*testEnv)
+
+// onlyIn skips the test in other modes, saying why: for tests that do not
+// depend on the mode (they write their own provider block) or that are
+// about one mode.
+func onlyIn(reason string, modes ...accMode) envOption {
+	return func(e *testEnv) {
+		if !slices.Contains(modes, e.mode) {
+			e.t.Skipf("not run in %s mode: %s", e.mode, reason)
 		}
-	})
+	}
+}
+
+// unthrottledGraph makes the test's engines pull without the client-side
+// limit of one Graph request a second, which only slows a test server down.
+func unthrottledGraph(e *testEnv) {
+	e.tune = func(c *service.Config) { c.Graph.RequestsPerSecond = -1 }
+}
+
+func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
+	t.Helper()
+	// Nothing to set up (databases, servers) for a run without TF_ACC,
+	// which would skip the test anyway.
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("acceptance tests run only with %s=1", resource.EnvTfAcc)
+	}
+	e := &testEnv{t: t, mode: accModeFromEnv(t)}
+	for _, o := range opts {
+		o(e)
+	}
+	switch e.mode {
+	case modeEmbedded:
+		e.dataDir = filepath.Join(t.TempDir(), "idp")
+	case modePostgres:
+		e.databaseURL = pgtest.URL(t)
+	case modeRemote:
+		e.server = startServer(t, serverOptions{tune: e.tune})
+	}
+	t.Cleanup(e.closeOpened)
 	return e
+}
+
+// closeOpened closes the clients the providers opened. Terraform starts a
+// provider server for each command it runs, and providers get no shutdown
+// call: the harness closes them when the next command starts, and at the
+// end of the test. On PostgreSQL this keeps the open connections few.
+func (e *testEnv) closeOpened() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range e.opened {
+		_ = c.Close()
+	}
+	e.opened = nil
 }
 
 func (e *testEnv) factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"idp": func() (tfprotov6.ProviderServer, error) {
-			p := &idpProvider{version: "test", open: func(ctx context.Context, cfg clientConfig) (client.Client, error) {
-				open := e.open
-				if open == nil {
-					open = openEmbedded
-				}
-				c, err := open(ctx, cfg)
-				if err == nil {
-					e.mu.Lock()
-					e.opened = append(e.opened, c)
-					e.mu.Unlock()
-				}
-				return c, err
-			}}
-			return providerserver.NewProtocol6WithError(p)()
+			// The commands of a test run one after the other, and the
+			// testing framework stops one's provider servers before it
+			// starts the next's.
+			e.closeOpened()
+			return providerserver.NewProtocol6WithError(&idpProvider{version: "test", open: e.open})()
 		},
 	}
 }
 
-// config prefixes a configuration with a provider block on the test's
-// data directory.
-func (e *testEnv) config(body string) string {
-	return fmt.Sprintf("provider \"idp\" {\n  data_dir = %q\n}\n\n%s", e.dataDir, body)
+// open is the providers' open: the provider's own, unless the test tunes
+// the embedded engine.
+func (e *testEnv) open(ctx context.Context, cfg clientConfig) (client.Client, error) {
+	var c client.Client
+	var err error
+	if e.tune != nil && cfg.Endpoint == "" {
+		sc := service.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Logger: engineLogger(ctx)}
+		e.tune(&sc)
+		var svc *service.Service
+		if svc, err = service.Open(ctx, sc); err == nil {
+			c = client.NewEmbeddedService(svc)
+		}
+	} else {
+		c, err = openClient(ctx, cfg)
+	}
+	if err == nil {
+		e.mu.Lock()
+		e.opened = append(e.opened, c)
+		e.mu.Unlock()
+	}
+	return c, err
 }
 
-// engine opens the test's store directly, as the command line would: what
-// a change made outside Terraform goes through, and what checks read.
+// providerBlock is the provider block that reaches the test's engine.
+func (e *testEnv) providerBlock() string {
+	switch e.mode {
+	case modePostgres:
+		return fmt.Sprintf("provider \"idp\" {\n  database_url = %q\n}\n", e.databaseURL)
+	case modeRemote:
+		return e.server.providerBlock()
+	}
+	return fmt.Sprintf("provider \"idp\" {\n  data_dir = %q\n}\n", e.dataDir)
+}
+
+// config prefixes a configuration with the provider block of the test's
+// engine.
+func (e *testEnv) config(body string) string {
+	return e.providerBlock() + "\n" + body
+}
+
+// engine opens the test's engine directly, as the command line or another
+// Terraform configuration would: what a change made outside Terraform goes
+// through, and what checks read.
 func (e *testEnv) engine(fn func(ctx context.Context, c client.Client) error) error {
 	ctx := context.Background()
-	c, err := client.NewEmbedded(ctx, client.EmbeddedConfig{DataDir: e.dataDir})
+	var c client.Client
+	var err error
+	if e.mode == modeRemote {
+		c, err = e.server.client()
+	} else {
+		c, err = client.NewEmbedded(ctx, client.EmbeddedConfig{DataDir: e.dataDir, DatabaseURL: e.databaseURL})
+	}
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	return fn(ctx, c)
+}
+
+// storedPath is what the engine holds for a source file the configuration
+// names: an absolute path with the embedded engine, the text as written in
+// remote mode (the server resolves it on its host).
+func (e *testEnv) storedPath(p string) string {
+	if e.mode == modeRemote {
+		return p
+	}
+	return absolute(p)
 }
 
 // outside runs fn on the engine, failing the test on error: for PreConfig.
@@ -138,59 +268,4 @@ func errorAt(words ...string) *regexp.Regexp {
 		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(w)), `\s+`)
 	}
 	return regexp.MustCompile(`(?s)` + strings.Join(quoted, `.*`))
-}
-
-func TestResolveConfig(t *testing.T) {
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := func(vals map[string]string) func(string) string {
-		return func(k string) string { return vals[k] }
-	}
-	tests := []struct {
-		name   string
-		config types.String
-		env    map[string]string
-		want   string
-	}{
-		{"default beside the configuration", types.StringNull(), nil, filepath.Join(wd, ".idp")},
-		{"environment", types.StringNull(), map[string]string{envDataDir: "/var/lib/idp"}, "/var/lib/idp"},
-		{"configuration wins", types.StringValue("/srv/idp"), map[string]string{envDataDir: "/var/lib/idp"}, "/srv/idp"},
-		{"relative to the working directory", types.StringValue("state/idp"), nil, filepath.Join(wd, "state/idp")},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := resolveConfig(providerModel{DataDir: tt.config}, env(tt.env))
-			if got.DataDir != tt.want {
-				t.Errorf("data dir = %q, want %q", got.DataDir, tt.want)
-			}
-		})
-	}
-}
-
-func TestAccProvider_invalidDataDir(t *testing.T) {
-	e := newTestEnv(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{{
-			Config:      "provider \"idp\" {\n  data_dir = \"\"\n}\n\ndata \"idp_alerts\" \"all\" {}\n",
-			ExpectError: errorAt("Attribute data_dir string length must be at least 1"),
-		}},
-	})
-}
-
-func TestAccProvider_dataDirIsAFile(t *testing.T) {
-	e := newTestEnv(t)
-	file := filepath.Join(t.TempDir(), "not-a-dir")
-	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: e.factories(),
-		Steps: []resource.TestStep{{
-			Config:      fmt.Sprintf("provider \"idp\" {\n  data_dir = %q\n}\n\ndata \"idp_alerts\" \"all\" {}\n", file),
-			ExpectError: errorAt("Unable to Open the idp Engine", "Original Error"),
-		}},
-	})
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/idp/terraform-provider-idp/internal/client"
 )
 
 // durationBetween accepts Go durations within [min, max]; text that does
@@ -74,4 +76,28 @@ func enumStrings[T ~string](values []T) []string {
 		out[i] = string(v)
 	}
 	return out
+}
+
+// endpointURL accepts what the remote client accepts: an absolute https
+// URL, or http on a loopback host. The client's own check is the rule, so
+// that the plan and the client never disagree.
+type endpointURL struct{}
+
+var _ validator.String = endpointURL{}
+
+func (endpointURL) Description(context.Context) string {
+	return "value must be an https URL such as https://idp.example.com:8443 (http only on a loopback host)"
+}
+
+func (v endpointURL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v endpointURL) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	// The token is checked apart (it may come from the environment): a
+	// placeholder lets NewRemote judge the URL alone. It contacts nothing.
+	if _, err := client.NewRemote(client.RemoteConfig{Endpoint: req.ConfigValue.ValueString(), Token: "-"}); err != nil {
+		resp.Diagnostics.Append(invalidAttributeValue(req.Path, v.Description(ctx), req.ConfigValue.String(), err))
+	}
 }
