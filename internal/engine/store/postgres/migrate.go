@@ -4,11 +4,8 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
+	"github.com/idp/terraform-provider-idp/internal/engine/store"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -43,29 +40,19 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		for _, v := range versions {
 			applied[int(v)] = true
 		}
-		names, err := fs.Glob(migrations, "migrations/*.sql")
+		all, err := store.Migrations(migrations)
 		if err != nil {
 			return err
 		}
-		sort.Strings(names)
-		for _, name := range names {
-			base := strings.TrimPrefix(name, "migrations/")
-			version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-			if err != nil {
-				return fmt.Errorf("migration %s has no version number", base)
-			}
-			if applied[version] {
+		for _, m := range all {
+			if applied[m.Version] {
 				continue
 			}
-			body, err := migrations.ReadFile(name)
-			if err != nil {
-				return err
-			}
 			// The simple protocol runs a file of several statements at once.
-			if _, err := tx.Exec(ctx, string(body), pgx.QueryExecModeSimpleProtocol); err != nil {
-				return fmt.Errorf("migration %s: %w", base, err)
+			if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
 				return err
 			}
 		}
