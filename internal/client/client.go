@@ -16,10 +16,16 @@ import (
 type Client interface {
 	// Integration returns the singleton's settings (the defaults until set).
 	Integration(ctx context.Context) (engine.Integration, error)
-	// SetIntegration validates and stores the settings, returning them as
+	// CreateIntegration claims the singleton for the caller and stores the
+	// settings; engine.ErrAlreadyExists when a Terraform resource already
+	// manages it.
+	CreateIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error)
+	// SetIntegration validates and stores the settings, holding the claim
+	// (an update after an import takes it over), and returns them as
 	// stored.
 	SetIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error)
-	// ResetIntegration restores the defaults; alerts are left alone.
+	// ResetIntegration restores the defaults and releases the claim; alerts
+	// are left alone.
 	ResetIntegration(ctx context.Context) error
 
 	// Policy returns one policy by ID (the type of a built-in, the name of a
@@ -28,21 +34,28 @@ type Client interface {
 	// Policies lists every policy, built-ins first.
 	Policies(ctx context.Context) ([]engine.Policy, error)
 	// PutPolicy validates, fills defaults and stores a policy, creating a
-	// custom one when it is new.
+	// custom one when it is new and holding a built-in's claim.
 	PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy, error)
 	// CreatePolicy validates, fills defaults and stores a new custom
-	// policy; engine.ErrAlreadyExists when its name is taken, so that two
+	// policy, or claims and tunes a built-in; engine.ErrAlreadyExists when
+	// the name is taken or the built-in is managed already, so that two
 	// configurations never silently share one policy.
 	CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error)
-	// DeletePolicy restores a built-in's defaults or deletes a custom
-	// policy (engine.ErrNotFound when it does not exist).
+	// DeletePolicy restores a built-in's defaults and releases its claim,
+	// or deletes a custom policy (engine.ErrNotFound when it does not
+	// exist).
 	DeletePolicy(ctx context.Context, id string) error
 
-	// Alerts answers a query; it first processes what the integration's
-	// configured source holds beyond its cursor.
+	// Alerts answers a query from what the engine has already processed.
+	// It never processes anything itself: reads are what Terraform's plan
+	// and refresh do, and they must change nothing.
 	Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error)
-	// Sync processes the configured source once, from its cursor.
-	Sync(ctx context.Context) (engine.IngestSummary, error)
+	// Status says when the configured source was last processed and
+	// whether the store was ever configured; it only reads.
+	Status(ctx context.Context) (engine.Status, error)
+	// Sync processes the configured source once, from its cursor: the one
+	// call that ingests, alerts and remediates on the source's behalf.
+	Sync(ctx context.Context) (engine.SyncSummary, error)
 	// IngestDetections and IngestDevices process a pushed batch (NDJSON or
 	// Graph pages); source names it in the quarantine.
 	IngestDetections(ctx context.Context, r io.Reader, source string) (engine.IngestSummary, error)

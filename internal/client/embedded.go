@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"io"
 
 	"github.com/hashicorp/go-hclog"
@@ -43,8 +42,12 @@ func (e *Embedded) Integration(ctx context.Context) (engine.Integration, error) 
 	return e.svc.Integration(ctx)
 }
 
+func (e *Embedded) CreateIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error) {
+	return e.svc.WriteIntegration(ctx, in, engine.ClaimNew)
+}
+
 func (e *Embedded) SetIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error) {
-	return e.svc.SetIntegration(ctx, in)
+	return e.svc.WriteIntegration(ctx, in, engine.ClaimHold)
 }
 
 func (e *Embedded) ResetIntegration(ctx context.Context) error { return e.svc.ResetIntegration(ctx) }
@@ -56,7 +59,7 @@ func (e *Embedded) Policy(ctx context.Context, id string) (engine.Policy, error)
 func (e *Embedded) Policies(ctx context.Context) ([]engine.Policy, error) { return e.svc.Policies(ctx) }
 
 func (e *Embedded) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
-	return e.svc.PutPolicy(ctx, p)
+	return e.svc.WritePolicy(ctx, p, engine.ClaimHold)
 }
 
 func (e *Embedded) CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
@@ -67,17 +70,15 @@ func (e *Embedded) DeletePolicy(ctx context.Context, id string) error {
 	return e.svc.DeletePolicy(ctx, id)
 }
 
-// Alerts first catches up with the configured source, so a read reflects
-// everything it holds. While the integration is disabled nothing is
-// ingested, and the alerts already there are still answered.
 func (e *Embedded) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
-	if _, err := e.svc.Sync(ctx); err != nil && !errors.Is(err, engine.ErrDisabled) {
-		return engine.AlertPage{}, err
-	}
 	return e.svc.Alerts(ctx, q)
 }
 
-func (e *Embedded) Sync(ctx context.Context) (engine.IngestSummary, error) { return e.svc.Sync(ctx) }
+func (e *Embedded) Status(ctx context.Context) (engine.Status, error) { return e.svc.Status(ctx) }
+
+func (e *Embedded) Sync(ctx context.Context) (engine.SyncSummary, error) {
+	return e.svc.SyncDetailed(ctx)
+}
 
 func (e *Embedded) IngestDetections(ctx context.Context, r io.Reader, source string) (engine.IngestSummary, error) {
 	return e.svc.IngestDetections(ctx, r, service.IngestOptions{Source: source})

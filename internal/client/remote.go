@@ -260,9 +260,19 @@ func (c *Remote) Integration(ctx context.Context) (engine.Integration, error) {
 	return in, err
 }
 
+// CreateIntegration fails with an error wrapping engine.ErrAlreadyExists
+// when a Terraform resource already manages the integration.
+func (c *Remote) CreateIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error) {
+	return c.writeIntegration(ctx, http.MethodPost, in)
+}
+
 func (c *Remote) SetIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error) {
+	return c.writeIntegration(ctx, http.MethodPut, in)
+}
+
+func (c *Remote) writeIntegration(ctx context.Context, method string, in engine.Integration) (engine.Integration, error) {
 	var out engine.Integration
-	if err := c.do(ctx, http.MethodPut, "/v1/integration", nil, in, &out); err != nil {
+	if err := c.do(ctx, method, "/v1/integration", nil, in, &out); err != nil {
 		return in, err
 	}
 	return out, nil
@@ -297,8 +307,9 @@ func (c *Remote) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy,
 	return out, nil
 }
 
-// CreatePolicy creates a custom policy and fails with an error wrapping
-// engine.ErrAlreadyExists when the name is taken.
+// CreatePolicy creates a custom policy, or claims a built-in, and fails
+// with an error wrapping engine.ErrAlreadyExists when the name is taken or
+// the built-in is managed already.
 func (c *Remote) CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
 	var out engine.Policy
 	if err := c.do(ctx, http.MethodPost, "/v1/policies", nil, p, &out); err != nil {
@@ -314,8 +325,6 @@ func (c *Remote) DeletePolicy(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, policyPath(id), nil, nil, nil)
 }
 
-// Alerts answers a query; the server first syncs the configured source,
-// as the embedded client does.
 func (c *Remote) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
 	var page engine.AlertPage
 	err := c.do(ctx, http.MethodGet, "/v1/alerts", server.AlertQueryValues(q), nil, &page)
@@ -325,8 +334,14 @@ func (c *Remote) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertP
 	return page, err
 }
 
-func (c *Remote) Sync(ctx context.Context) (engine.IngestSummary, error) {
-	var sum engine.IngestSummary
+func (c *Remote) Status(ctx context.Context) (engine.Status, error) {
+	var st engine.Status
+	err := c.do(ctx, http.MethodGet, "/v1/status", nil, nil, &st)
+	return st, err
+}
+
+func (c *Remote) Sync(ctx context.Context) (engine.SyncSummary, error) {
+	var sum engine.SyncSummary
 	err := c.do(ctx, http.MethodPost, "/v1/sync", nil, nil, &sum)
 	return sum, err
 }

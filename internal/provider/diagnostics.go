@@ -209,6 +209,27 @@ func policyNameTaken(at path.Path, name string, err error) diag.Diagnostic {
 			originalError(err))
 }
 
+// singletonClaimed reports a create of the integration or of a built-in
+// policy that another Terraform resource already manages. It names the
+// import command: the way to move the management here on purpose.
+func singletonClaimed(resourceType, importID string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Already Managed By Another Resource",
+		fmt.Sprintf("Another %s resource (in this configuration or another one that shares the engine) already "+
+			"manages %s, so this one was not created: two resources would overwrite each other's settings on "+
+			"every apply, and destroying one would reset the other's. Declare it once per engine. To manage it "+
+			"from this resource instead, remove it from the other configuration's state (terraform state rm "+
+			"ADDRESS) and import it here:\n\n  terraform import %s.NAME %s\n\nor an import block with "+
+			"id = %q. Destroying the resource that manages it releases it.", resourceType, singletonWhat(importID),
+			resourceType, importID, importID)+originalError(err))
+}
+
+func singletonWhat(importID string) string {
+	if importID == integrationID {
+		return "the integration"
+	}
+	return "the built-in policy " + importID
+}
+
 // policyTestFailed reports a failing inline test on its own path,
 // tests[N]; the result's message names the index too, so it reads alone.
 func policyTestFailed(at path.Path, r policy.TestResult) diag.Diagnostic {

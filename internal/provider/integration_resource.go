@@ -337,20 +337,21 @@ var integrationFields = func() map[string]path.Path {
 
 func (r *integrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, plan integrationModel) (integrationModel, diag.Diagnostics) {
-		return r.write(ctx, plan, createError)
+		return r.write(ctx, plan, true)
 	})
 }
 
 func (r *integrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, plan integrationModel) (integrationModel, diag.Diagnostics) {
-		return r.write(ctx, plan, updateError)
+		return r.write(ctx, plan, false)
 	})
 }
 
 // write stores the planned settings and returns the state of what the
-// engine stored.
-func (r *integrationResource) write(ctx context.Context, plan integrationModel,
-	fail func(string, error) diag.Diagnostic) (integrationModel, diag.Diagnostics) {
+// engine stored. Create claims the singleton, and fails when another
+// resource manages it already; Update holds the claim, which is how an
+// imported integration is taken over.
+func (r *integrationResource) write(ctx context.Context, plan integrationModel, create bool) (integrationModel, diag.Diagnostics) {
 	if r.client == nil {
 		return plan, diag.Diagnostics{unconfiguredProvider(integrationResourceName)}
 	}
@@ -358,11 +359,18 @@ func (r *integrationResource) write(ctx context.Context, plan integrationModel,
 	if diags.HasError() {
 		return plan, diags
 	}
-	stored, err := r.client.SetIntegration(ctx, in)
+	write, fail := r.client.SetIntegration, updateError
+	if create {
+		write, fail = r.client.CreateIntegration, createError
+	}
+	stored, err := write(ctx, in)
 	if err != nil {
-		if errors.Is(err, engine.ErrInvalid) {
+		switch {
+		case errors.Is(err, engine.ErrInvalid):
 			diags.Append(invalidSetting(err, integrationFields, path.Root("source")))
-		} else {
+		case errors.Is(err, engine.ErrAlreadyExists):
+			diags.Append(singletonClaimed(integrationResourceName, integrationID, err))
+		default:
 			diags.Append(fail(integrationResourceName, err))
 		}
 		return plan, diags

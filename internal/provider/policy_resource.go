@@ -485,7 +485,8 @@ func (r *policyResource) Update(ctx context.Context, req resource.UpdateRequest,
 // write stores the planned policy and returns the state of what the engine
 // stored. Creating a custom policy refuses a name that is taken, rather
 // than taking over a policy another configuration (or the command line)
-// made; built-ins always exist and are tuned, and updates replace.
+// made; creating a built-in claims it, and fails when another resource
+// manages it already. Updates replace, and hold a built-in's claim.
 func (r *policyResource) write(ctx context.Context, plan policyModel, create bool) (policyModel, diag.Diagnostics) {
 	if r.client == nil {
 		return plan, diag.Diagnostics{unconfiguredProvider(policyResourceName)}
@@ -498,7 +499,7 @@ func (r *policyResource) write(ctx context.Context, plan policyModel, create boo
 		stored engine.Policy
 		err    error
 	)
-	if create && !policy.IsBuiltin(p.Type) {
+	if create {
 		stored, err = r.client.CreatePolicy(ctx, p)
 	} else {
 		stored, err = r.client.PutPolicy(ctx, p)
@@ -506,6 +507,8 @@ func (r *policyResource) write(ctx context.Context, plan policyModel, create boo
 	if err != nil {
 		what := policyResourceName + " " + p.ID()
 		switch {
+		case errors.Is(err, engine.ErrAlreadyExists) && policy.IsBuiltin(p.Type):
+			diags.Append(singletonClaimed(policyResourceName, p.Type, err))
 		case errors.Is(err, engine.ErrAlreadyExists):
 			diags.Append(policyNameTaken(path.Root("name"), p.Name, err))
 		case errors.Is(err, engine.ErrInvalid):

@@ -16,14 +16,16 @@ import (
 // Routes of the API. Each /v1 route serves one client.Client method.
 //
 //	GET    /v1/integration        Integration
+//	POST   /v1/integration        CreateIntegration (409 conflict when it is managed already)
 //	PUT    /v1/integration        SetIntegration
 //	DELETE /v1/integration        ResetIntegration
 //	GET    /v1/policies           Policies
-//	POST   /v1/policies           CreatePolicy (409 conflict when the name is taken)
+//	POST   /v1/policies           CreatePolicy (409 conflict when the name is taken or the built-in managed)
 //	GET    /v1/policies/{id}      Policy
 //	PUT    /v1/policies/{id}      PutPolicy
 //	DELETE /v1/policies/{id}      DeletePolicy
-//	GET    /v1/alerts             Alerts (syncs the configured source first)
+//	GET    /v1/alerts             Alerts (from the store, at once: never syncs)
+//	GET    /v1/status             Status
 //	POST   /v1/sync               Sync
 //	POST   /v1/detections         IngestDetections (NDJSON or Graph pages; ?source=NAME)
 //	POST   /v1/devices            IngestDevices
@@ -34,7 +36,8 @@ import (
 func (s *Server) routes() http.Handler {
 	v1 := http.NewServeMux()
 	v1.HandleFunc("GET /v1/integration", s.getIntegration)
-	v1.HandleFunc("PUT /v1/integration", s.putIntegration)
+	v1.HandleFunc("POST /v1/integration", s.writeIntegration(engine.ClaimNew, http.StatusCreated))
+	v1.HandleFunc("PUT /v1/integration", s.writeIntegration(engine.ClaimHold, http.StatusOK))
 	v1.HandleFunc("DELETE /v1/integration", s.resetIntegration)
 	v1.HandleFunc("GET /v1/policies", s.listPolicies)
 	v1.HandleFunc("POST /v1/policies", s.createPolicy)
@@ -45,6 +48,7 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("PUT /v1/policies/{$}", s.putPolicy)
 	v1.HandleFunc("DELETE /v1/policies/{id}", s.deletePolicy)
 	v1.HandleFunc("GET /v1/alerts", s.alerts)
+	v1.HandleFunc("GET /v1/status", s.status)
 	v1.HandleFunc("POST /v1/sync", s.syncNow)
 	v1.HandleFunc("POST /v1/detections", s.push("detections"))
 	v1.HandleFunc("POST /v1/devices", s.push("devices"))
@@ -196,14 +200,16 @@ func (s *Server) getIntegration(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, in, err)
 }
 
-func (s *Server) putIntegration(w http.ResponseWriter, r *http.Request) {
-	var in engine.Integration
-	if err := decode(w, r, &in); err != nil {
-		s.fail(w, r, err)
-		return
+func (s *Server) writeIntegration(mode engine.ClaimMode, status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in engine.Integration
+		if err := decode(w, r, &in); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		in, err := s.svc.WriteIntegration(r.Context(), in, mode)
+		s.answer(w, r, status, in, err)
 	}
-	in, err := s.svc.SetIntegration(r.Context(), in)
-	s.answer(w, r, http.StatusOK, in, err)
 }
 
 func (s *Server) resetIntegration(w http.ResponseWriter, r *http.Request) {
@@ -243,7 +249,7 @@ func (s *Server) putPolicy(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errBadRequest{fmt.Errorf("%w: the body is policy %q but the path names %q", engine.ErrInvalid, p.ID(), id)})
 		return
 	}
-	p, err := s.svc.PutPolicy(r.Context(), p)
+	p, err := s.svc.WritePolicy(r.Context(), p, engine.ClaimHold)
 	s.answer(w, r, http.StatusOK, p, err)
 }
 
@@ -251,21 +257,22 @@ func (s *Server) deletePolicy(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusNoContent, nil, s.svc.DeletePolicy(r.Context(), r.PathValue("id")))
 }
 
-// alerts answers a query after catching up with the configured source, as
-// the embedded client does, so that both modes read the same thing.
+// alerts answers a query from the store, at once: it never waits for a
+// sync in progress, nor starts one, so that a read (Terraform's plan)
+// changes nothing and does not depend on the source being reachable.
 func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 	q, err := ParseAlertQuery(r.URL.Query())
 	if err != nil {
 		s.fail(w, r, errBadRequest{err})
 		return
 	}
-	longRunning(w)
-	if _, err := s.sync(s.work, "read"); err != nil && !errors.Is(err, engine.ErrDisabled) {
-		s.fail(w, r, err)
-		return
-	}
 	page, err := s.svc.Alerts(r.Context(), q)
 	s.answer(w, r, http.StatusOK, page, err)
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	st, err := s.svc.Status(r.Context())
+	s.answer(w, r, http.StatusOK, st, err)
 }
 
 func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) {

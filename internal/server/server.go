@@ -30,8 +30,8 @@ const (
 	DefaultShutdownTimeout = 30 * time.Second
 )
 
-// Timeouts of the HTTP server. Routes that ingest (pushes, syncs, alert
-// reads that sync first) extend their own deadlines to longRequest.
+// Timeouts of the HTTP server. Routes that ingest (pushes, syncs) extend
+// their own deadlines to longRequest.
 const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 2 * time.Minute
@@ -69,8 +69,9 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 
-	// syncMu makes the poller and reads that sync first take turns: two
-	// syncs of one source would only read the same records twice.
+	// syncMu makes the poller and POST /v1/sync take turns: two syncs of
+	// one source would only read the same records twice. Reads never take
+	// it.
 	syncMu sync.Mutex
 	// draining is set once shutdown begins: /readyz then answers 503.
 	draining atomic.Bool
@@ -190,8 +191,8 @@ func (s *Server) poll(ctx context.Context) {
 			log.Debug("the integration is disabled: nothing pulled")
 		case err != nil:
 			log.Error("pulling the configured source failed", "error", err)
-		case sum.Read > 0:
-			log.Info("pulled the configured source", "read", sum.Read, "accepted", sum.Accepted, "alerts_created", sum.AlertsCreated)
+		case sum.Ingest.Read > 0:
+			log.Info("pulled the configured source", "read", sum.Ingest.Read, "accepted", sum.Ingest.Accepted, "alerts_created", sum.Ingest.AlertsCreated)
 		}
 		select {
 		case <-ctx.Done():
@@ -202,7 +203,7 @@ func (s *Server) poll(ctx context.Context) {
 }
 
 // sync runs one Sync, serialized with the others.
-func (s *Server) sync(ctx context.Context, origin string) (engine.IngestSummary, error) {
+func (s *Server) sync(ctx context.Context, origin string) (engine.SyncSummary, error) {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	start := time.Now()
@@ -211,7 +212,7 @@ func (s *Server) sync(ctx context.Context, origin string) (engine.IngestSummary,
 	if wb := sum.Writeback; wb != nil && wb.Confirmed+wb.Failed > 0 {
 		s.log.Named("poll").Info("wrote remediated users back to Microsoft Graph", "confirmed", wb.Confirmed, "failed", wb.Failed, "deferred", wb.Deferred)
 	}
-	return sum.Ingest, err
+	return sum, err
 }
 
 func newRequestID() string {

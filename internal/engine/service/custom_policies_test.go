@@ -480,10 +480,14 @@ func TestCustomPolicyLifecycle(t *testing.T) {
 		field  string
 	}{
 		{"create a taken name", func() error { _, err := svc.CreatePolicy(ctx, custom("zeta", `true`)); return err }, engine.ErrAlreadyExists, "name"},
-		{"create a built-in", func() error {
+		{"claim a built-in", func() error {
 			_, err := svc.CreatePolicy(ctx, engine.Policy{Type: engine.PolicyRiskySignIn, Enabled: true})
 			return err
-		}, engine.ErrInvalid, "type"},
+		}, nil, ""},
+		{"claim a built-in twice", func() error {
+			_, err := svc.CreatePolicy(ctx, engine.Policy{Type: engine.PolicyRiskySignIn, Enabled: true})
+			return err
+		}, engine.ErrAlreadyExists, ""},
 		{"create an unknown type", func() error {
 			_, err := svc.CreatePolicy(ctx, engine.Policy{Type: "sigma", Name: "x", Enabled: true})
 			return err

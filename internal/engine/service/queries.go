@@ -94,3 +94,32 @@ func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 func retentionCutoff(now time.Time, in engine.Integration) time.Time {
 	return now.Add(-time.Duration(in.RetentionDays) * 24 * time.Hour)
 }
+
+// Status says when the configured source was last processed and whether
+// the store was ever configured. It only reads.
+func (s *Service) Status(ctx context.Context) (engine.Status, error) {
+	var st engine.Status
+	err := s.store.View(ctx, func(r store.Reader) error {
+		var err error
+		if st.LastSync, err = r.LastSync(ctx); err != nil {
+			return err
+		}
+		if st.Claimed, err = r.Claims(ctx); err != nil {
+			return err
+		}
+		_, integrationSet, err := r.Integration(ctx)
+		if err != nil {
+			return err
+		}
+		policies, err := r.Policies(ctx)
+		if err != nil {
+			return err
+		}
+		st.Configured = integrationSet || len(policies) > 0 || len(st.Claimed) > 0
+		return nil
+	})
+	if st.Claimed == nil {
+		st.Claimed = []string{}
+	}
+	return st, err
+}

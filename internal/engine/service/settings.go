@@ -31,13 +31,25 @@ func integration(ctx context.Context, r store.Reader) (engine.Integration, error
 	return in, nil
 }
 
-// SetIntegration validates and stores the settings.
+// SetIntegration validates and stores the settings, leaving the claim
+// alone: a change made outside Terraform.
 func (s *Service) SetIntegration(ctx context.Context, in engine.Integration) (engine.Integration, error) {
+	return s.WriteIntegration(ctx, in, engine.ClaimNone)
+}
+
+// WriteIntegration validates and stores the settings, doing with the
+// integration's claim what mode says: ClaimNew fails with an error
+// wrapping engine.ErrAlreadyExists when a Terraform resource already
+// manages the integration.
+func (s *Service) WriteIntegration(ctx context.Context, in engine.Integration, mode engine.ClaimMode) (engine.Integration, error) {
 	if err := ValidateIntegration(in); err != nil {
 		return in, err
 	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
+			return err
+		}
+		if err := claim(ctx, tx, engine.ClaimIntegration, mode); err != nil {
 			return err
 		}
 		return tx.PutIntegration(ctx, in)
@@ -49,9 +61,21 @@ func (s *Service) SetIntegration(ctx context.Context, in engine.Integration) (en
 	return in, nil
 }
 
-// ResetIntegration restores the defaults and leaves alerts alone.
+// ResetIntegration restores the defaults and releases the claim; alerts
+// are left alone.
 func (s *Service) ResetIntegration(ctx context.Context) error {
-	_, err := s.SetIntegration(ctx, engine.DefaultIntegration())
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
+			return err
+		}
+		if err := tx.DeleteClaim(ctx, engine.ClaimIntegration); err != nil {
+			return err
+		}
+		return tx.PutIntegration(ctx, engine.DefaultIntegration())
+	})
+	if err == nil {
+		s.log.Named("settings").Info("integration reset to its defaults")
+	}
 	return err
 }
 
@@ -174,25 +198,26 @@ func policies(ctx context.Context, r store.Reader) ([]engine.Policy, error) {
 	return append(out, custom...), nil
 }
 
-// PutPolicy fills defaults, validates and stores a policy. A built-in is
-// tuned; a custom policy is created, or replaced when its name exists.
+// PutPolicy fills defaults, validates and stores a policy, leaving claims
+// alone. A built-in is tuned; a custom policy is created, or replaced when
+// its name exists.
 func (s *Service) PutPolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
-	return s.putPolicy(ctx, p, false)
+	return s.WritePolicy(ctx, p, engine.ClaimNone)
 }
 
-// CreatePolicy creates a custom policy and refuses, with an error wrapping
-// engine.ErrAlreadyExists, a name that is taken: two configurations must
-// not silently share one policy. Built-ins always exist and cannot be
-// created.
+// CreatePolicy is WritePolicy with ClaimNew: a custom policy whose name is
+// taken, or a built-in a Terraform resource already manages, is refused
+// with an error wrapping engine.ErrAlreadyExists, so that two
+// configurations never silently share one policy.
 func (s *Service) CreatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error) {
-	if policy.IsBuiltin(p.Type) {
-		return p, &policy.FieldError{Field: "type", Err: fmt.Errorf("%w: %q is a built-in policy: it always exists and is tuned with PutPolicy, not created",
-			engine.ErrInvalid, p.Type)}
-	}
-	return s.putPolicy(ctx, p, true)
+	return s.WritePolicy(ctx, p, engine.ClaimNew)
 }
 
-func (s *Service) putPolicy(ctx context.Context, p engine.Policy, create bool) (engine.Policy, error) {
+// WritePolicy fills defaults, validates and stores a policy. For a
+// built-in, mode says what happens to its claim. For a custom policy,
+// ClaimNew creates it and refuses a name that is taken; the other modes
+// create or replace.
+func (s *Service) WritePolicy(ctx context.Context, p engine.Policy, mode engine.ClaimMode) (engine.Policy, error) {
 	c, err := policy.Compile(p)
 	if err != nil {
 		return p, err
@@ -202,7 +227,11 @@ func (s *Service) putPolicy(ctx context.Context, p engine.Policy, create bool) (
 		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
 			return err
 		}
-		if create {
+		if policy.IsBuiltin(p.Type) {
+			if err := claim(ctx, tx, engine.ClaimPolicy(p.Type), mode); err != nil {
+				return err
+			}
+		} else if mode == engine.ClaimNew {
 			if _, err := findPolicy(ctx, tx, p.ID()); err == nil {
 				return &policy.FieldError{Field: "name", Err: fmt.Errorf("custom policy %q: %w (import it, or choose another name)", p.ID(), engine.ErrAlreadyExists)}
 			} else if !IsNotFound(err) {
@@ -240,9 +269,9 @@ func checkTagCollision(ctx context.Context, r store.Reader, p engine.Policy) err
 	return nil
 }
 
-// DeletePolicy restores a built-in's defaults or deletes a custom policy;
-// an unknown ID is engine.ErrNotFound. Alerts stay until retention purges
-// them.
+// DeletePolicy restores a built-in's defaults and releases its claim, or
+// deletes a custom policy; an unknown ID is engine.ErrNotFound. Alerts
+// stay until retention purges them.
 func (s *Service) DeletePolicy(ctx context.Context, id string) error {
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
@@ -250,6 +279,11 @@ func (s *Service) DeletePolicy(ctx context.Context, id string) error {
 		}
 		if _, err := findPolicy(ctx, tx, id); err != nil {
 			return err
+		}
+		if policy.IsBuiltin(id) {
+			if err := tx.DeleteClaim(ctx, engine.ClaimPolicy(id)); err != nil {
+				return err
+			}
 		}
 		return tx.DeletePolicy(ctx, id)
 	})

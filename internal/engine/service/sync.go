@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
@@ -25,37 +26,66 @@ func (s *Service) Sync(ctx context.Context) (engine.IngestSummary, error) {
 	return sum.Ingest, err
 }
 
-// SyncDetailed is Sync, reporting the write-back too.
+// SyncDetailed is Sync, reporting the write-back too. A sync that runs
+// (the integration is enabled and has a source) is recorded, success or
+// failure, as the store's last sync, which Status and the alert readers
+// show so that a reader can tell how fresh an answer is.
 func (s *Service) SyncDetailed(ctx context.Context) (engine.SyncSummary, error) {
-	var out engine.SyncSummary
 	if err := s.checkEnabled(ctx); err != nil {
-		return out, err
+		return engine.SyncSummary{}, err
 	}
 	in, err := s.Integration(ctx)
 	if err != nil || in.Source == nil {
-		return out, err
+		return engine.SyncSummary{}, err
 	}
+	start, wall := s.clock.Now(), time.Now()
+	out, err := s.syncSource(ctx, *in.Source)
+	out.Ingest.ElapsedSeconds = time.Since(wall).Seconds()
+	s.recordSync(ctx, engine.SyncRun{StartedAt: start, FinishedAt: s.clock.Now(), Summary: out}, err)
+	return out, err
+}
+
+func (s *Service) syncSource(ctx context.Context, src engine.Source) (engine.SyncSummary, error) {
+	var out engine.SyncSummary
 	switch {
-	case in.Source.File != nil:
-		for _, path := range in.Source.File.Devices {
+	case src.File != nil:
+		for _, path := range src.File.Devices {
 			sum, err := s.syncFile(ctx, "devices", path)
 			out.Ingest.Add(sum)
 			if err != nil {
 				return out, err
 			}
 		}
-		for _, path := range in.Source.File.Detections {
+		for _, path := range src.File.Detections {
 			sum, err := s.syncFile(ctx, "detections", path)
 			out.Ingest.Add(sum)
 			if err != nil {
 				return out, err
 			}
 		}
-	case in.Source.Graph != nil:
-		return s.syncGraph(ctx, *in.Source.Graph)
+	case src.Graph != nil:
+		return s.syncGraph(ctx, *src.Graph)
 	}
 	return out, nil
 }
+
+// recordSync stores a finished sync. It runs even when the sync was
+// cancelled (shutdown, a client gone), with a short deadline of its own,
+// so that a failed sync shows as failed; a record that cannot be written
+// is logged and does not change the sync's own outcome.
+func (s *Service) recordSync(ctx context.Context, run engine.SyncRun, syncErr error) {
+	if syncErr != nil {
+		run.Error = syncErr.Error()
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	err := s.store.Update(ctx, func(tx store.Tx) error { return tx.PutLastSync(ctx, run) })
+	if err != nil {
+		s.log.Warn("could not record the sync's outcome", "error", err)
+	}
+}
+
+const recordTimeout = 10 * time.Second
 
 // fileCursor is where a file source was read up to. The prefix fingerprint
 // tells a file that grew (read on from the offset) from one that was

@@ -57,6 +57,12 @@ type Reader interface {
 
 	// Cursor returns a source's committed position ("" when none).
 	Cursor(ctx context.Context, source string) (string, error)
+	// LastSync returns the newest finished sync of the configured source;
+	// nil when none ever finished.
+	LastSync(ctx context.Context) (*engine.SyncRun, error)
+	// Claims lists the claimed singletons (engine.ClaimIntegration,
+	// engine.ClaimPolicy), sorted.
+	Claims(ctx context.Context) ([]string, error)
 }
 
 // Tx reads its own writes and writes.
@@ -93,6 +99,12 @@ type Tx interface {
 	// AppendQuarantine adds entries, skipping those whose digest is stored.
 	AppendQuarantine(ctx context.Context, qs []QuarantineRecord) error
 	SetCursor(ctx context.Context, source, cursor string) error
+	// PutLastSync records a finished sync, replacing the one before.
+	PutLastSync(ctx context.Context, run engine.SyncRun) error
+	// PutClaim and DeleteClaim take and release a singleton's claim; both
+	// are idempotent.
+	PutClaim(ctx context.Context, name string) error
+	DeleteClaim(ctx context.Context, name string) error
 }
 
 // StoredDetection is what the store keeps of a detection: enough to tell a

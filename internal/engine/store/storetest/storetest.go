@@ -38,6 +38,8 @@ func Run(t *testing.T, open Opener) {
 		{"Remediations", testRemediations},
 		{"Quarantine", testQuarantine},
 		{"Cursors", testCursors},
+		{"LastSync", testLastSync},
+		{"Claims", testClaims},
 		{"RollbackOnError", testRollback},
 		{"ReadsOwnWrites", testReadsOwnWrites},
 		{"ConcurrentWriters", testConcurrentWriters},
