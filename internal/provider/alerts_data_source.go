@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
@@ -22,7 +21,7 @@ const alertsDataSourceName = "idp_alerts"
 const defaultAlertLimit = 100
 
 type alertsDataSource struct {
-	client client.Client
+	client *engineConn
 }
 
 var _ datasource.DataSourceWithConfigure = (*alertsDataSource)(nil)
@@ -39,6 +38,8 @@ type alertsModel struct {
 	Limit             types.Int64  `tfsdk:"limit"`
 	Total             types.Int64  `tfsdk:"total"`
 	Alerts            []alertModel `tfsdk:"alerts"`
+	LastSyncedAt      types.String `tfsdk:"last_synced_at"`
+	LastSyncError     types.String `tfsdk:"last_sync_error"`
 }
 
 type alertModel struct {
@@ -67,10 +68,12 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 	}
 	timeNote := " RFC 3339 in UTC, sub-second precision kept."
 	resp.Schema = schema.Schema{
-		Description: "The engine's alerts, newest first (by `last_seen`, then `id`), filtered. In the embedded engine " +
-			"each read first processes what the integration's source holds beyond what was already read, so the " +
-			"answer reflects all of it; while the integration is disabled nothing is ingested and the alerts " +
-			"already there are returned. Unset filters do not filter.",
+		Description: "The engine's alerts, newest first (by `last_seen`, then `id`), filtered. Unset filters do not " +
+			"filter. A read only reads: it returns what the engine has already processed, at once, and never " +
+			"ingests, raises alerts, remediates users or calls Microsoft Graph, so `terraform plan` changes " +
+			"nothing. The integration's source is processed by the `idp_sync` action (Terraform 1.14 and later), " +
+			"by `terraform-provider-idp engine sync` (cron, CI) or by `engine serve`, which polls it; " +
+			"`last_synced_at` says how fresh the answer is.",
 		Attributes: map[string]schema.Attribute{
 			"policy": schema.StringAttribute{
 				Optional: true,
@@ -110,6 +113,17 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Description: fmt.Sprintf("The most alerts to return; `0` returns all of them. `total` counts every "+
 					"match whatever the limit. Defaults to `%d`.", defaultAlertLimit),
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"last_synced_at": schema.StringAttribute{
+				Computed: true,
+				Description: "When the engine last finished processing the integration's source (a sync, whether " +
+					"it succeeded or not), RFC 3339 in UTC; null when it never did. Alerts of detections the " +
+					"source received after this time are not in the answer yet.",
+			},
+			"last_sync_error": schema.StringAttribute{
+				Computed: true,
+				Description: "Why that last sync failed; null when it succeeded or none ran. What a failed sync " +
+					"processed before it stopped is kept, and the next sync goes on from there.",
 			},
 			"total": schema.Int64Attribute{
 				Computed:    true,
@@ -186,6 +200,18 @@ func (d *alertsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if err != nil {
 		resp.Diagnostics.Append(alertsReadError(err))
 		return
+	}
+	status, err := d.client.Status(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(alertsReadError(err))
+		return
+	}
+	m.LastSyncedAt, m.LastSyncError = types.StringNull(), types.StringNull()
+	if run := status.LastSync; run != nil {
+		m.LastSyncedAt = types.StringValue(timeText(run.FinishedAt))
+		if !run.OK() {
+			m.LastSyncError = types.StringValue(run.Error)
+		}
 	}
 	m.Total = types.Int64Value(int64(page.Total))
 	m.Alerts = make([]alertModel, 0, len(page.Alerts))

@@ -209,6 +209,40 @@ func policyNameTaken(at path.Path, name string, err error) diag.Diagnostic {
 			originalError(err))
 }
 
+func syncError(err error) diag.Diagnostic {
+	return engineError("Unable to Sync", "process the integration's source (the "+syncActionName+" action)", err)
+}
+
+// nothingToSync is a warning, not an error: an action_trigger on a
+// disabled integration must not fail the apply that disabled it.
+func nothingToSync(why string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Nothing To Sync", "The "+syncActionName+" action processed nothing: "+why+".")
+}
+
+// storeIsNew warns that the engine's store holds no settings although the
+// state holds this provider's resources: the store is new or was
+// replaced, so the coming plan will show every resource drifted.
+func storeIsNew(cfg clientConfig) diag.Diagnostic {
+	where := "The PostgreSQL database the provider uses (database_url)"
+	persist := "Point database_url at the database that holds the engine's data."
+	if cfg.Endpoint != "" {
+		where = "The engine served at " + cfg.Endpoint
+		persist = "Check that endpoint names the server that holds the engine's data."
+	} else if cfg.DatabaseURL == "" {
+		where = fmt.Sprintf("The embedded engine's data directory %s", cfg.DataDir)
+		persist = "Keep the data directory where it outlives the working copy: set data_dir (or IDP_DATA_DIR) to a " +
+			"persistent path, keep it out of version control, and in CI restore it before plan and save it after " +
+			"apply (a cache or artifact). For a store shared by several runners or people, use database_url " +
+			"(PostgreSQL) or endpoint (terraform-provider-idp engine serve)."
+	}
+	return diag.NewWarningDiagnostic("The idp Engine's Store Is New",
+		where+" holds no settings, yet the Terraform state holds resources of this provider: the store is new, "+
+			"or was deleted or replaced (a fresh CI checkout, another working directory, a cleaned .idp "+
+			"directory). Until the store that holds them is back, plans show the integration and the built-in "+
+			"policies drifted to their defaults, custom policies gone, and no alerts; applying recreates the "+
+			"settings but not the alert history. "+persist)
+}
+
 // singletonClaimed reports a create of the integration or of a built-in
 // policy that another Terraform resource already manages. It names the
 // import command: the way to move the management here on purpose.

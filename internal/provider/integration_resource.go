@@ -19,12 +19,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
-	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
@@ -36,7 +34,7 @@ const integrationID = "integration"
 const integrationResourceName = "idp_integration"
 
 type integrationResource struct {
-	client client.Client
+	client *engineConn
 }
 
 var (
@@ -88,8 +86,8 @@ var (
 		"require_managed_device": types.BoolType,
 	}
 	fileSourceAttrTypes = map[string]attr.Type{
-		"detections": types.ListType{ElemType: types.StringType},
-		"devices":    types.ListType{ElemType: types.StringType},
+		"detections": types.ListType{ElemType: filePathType{}},
+		"devices":    types.ListType{ElemType: filePathType{}},
 	}
 	graphSourceAttrTypes = map[string]attr.Type{
 		"tenant_id":     types.StringType,
@@ -115,15 +113,18 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 	boolText := func(b bool) string { return fmt.Sprintf("`%t`", b) }
 	pathList := func(what string) schema.ListAttribute {
 		return schema.ListAttribute{
-			Optional:    true,
-			ElementType: types.StringType,
+			Optional: true, Computed: true,
+			ElementType: filePathType{},
 			Description: fmt.Sprintf("Files of Microsoft Graph `%s` records, as NDJSON (one object a line) or Graph pages "+
 				"(`{\"value\": [...]}`), read by the engine: with the embedded engine, relative paths are resolved against "+
 				"the directory Terraform runs in (the root module's directory) and stored as absolute paths; in remote "+
 				"mode (`endpoint`) the server reads the files, so paths name files on its host and are sent as written "+
 				"(a relative one is resolved against the server's working directory). Each file is read from where the "+
-				"last read stopped, so a file that grows is only read where it grew. Unset: none.", what),
-			Validators: []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+				"last read stopped, so a file that grows is only read where it grew. A relative path and its "+
+				"absolute form are the same value: changing one into the other, or importing, plans no change. "+
+				"Unset: none.", what),
+			Validators:    []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
+			PlanModifiers: []planmodifier.List{sameFilesKeepState{}},
 		}
 	}
 	actionAttr := func(what string, def bool) schema.BoolAttribute {
@@ -140,9 +141,10 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"the defaults (alerts are kept). Declare it once per engine.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:      true,
-				Description:   "Always `" + integrationID + "`, the singleton's ID (also the import ID).",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				Computed: true,
+				// Known at plan: the singleton's ID never changes.
+				Default:     stringdefault.StaticString(integrationID),
+				Description: "Always `" + integrationID + "`, the singleton's ID (also the import ID).",
 			},
 			"enabled": schema.BoolAttribute{
 				Optional: true, Computed: true,
@@ -355,7 +357,7 @@ func (r *integrationResource) write(ctx context.Context, plan integrationModel, 
 	if r.client == nil {
 		return plan, diag.Diagnostics{unconfiguredProvider(integrationResourceName)}
 	}
-	in, diags := integrationToEngine(ctx, plan, !isRemote(r.client))
+	in, diags := integrationToEngine(ctx, plan, !r.client.remote())
 	if diags.HasError() {
 		return plan, diags
 	}
@@ -390,6 +392,7 @@ func (r *integrationResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.client.warnIfStoreNew(ctx, &resp.Diagnostics)
 	in, err := r.client.Integration(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(readError(integrationResourceName, err))
@@ -583,7 +586,7 @@ func pathsValue(ctx context.Context, stored []string, prior types.List, diags *d
 		diags.Append(prior.ElementsAs(ctx, &priorPaths, false)...)
 	}
 	if len(stored) == 0 && prior.IsNull() {
-		return types.ListNull(types.StringType)
+		return types.ListNull(filePathType{})
 	}
 	out := make([]attr.Value, len(stored))
 	for i, s := range stored {
@@ -593,9 +596,9 @@ func pathsValue(ctx context.Context, stored []string, prior types.List, diags *d
 				text = priorPaths[i]
 			}
 		}
-		out[i] = types.StringValue(text)
+		out[i] = filePathOf(text)
 	}
-	l, d := types.ListValue(types.StringType, out)
+	l, d := types.ListValue(filePathType{}, out)
 	diags.Append(d...)
 	return l
 }

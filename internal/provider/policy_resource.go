@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
-	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 )
@@ -27,7 +26,7 @@ import (
 const policyResourceName = "idp_policy"
 
 type policyResource struct {
-	client client.Client
+	client *engineConn
 }
 
 var (
@@ -535,6 +534,7 @@ func (r *policyResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	r.client.warnIfStoreNew(ctx, &resp.Diagnostics)
 	id := prior.ID.ValueString()
 	p, err := r.client.Policy(ctx, id)
 	switch {

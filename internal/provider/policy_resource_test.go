@@ -320,6 +320,12 @@ func (c *goneClient) Policy(_ context.Context, id string) (engine.Policy, error)
 	return engine.Policy{}, fmt.Errorf("policy %q: %w", id, engine.ErrNotFound)
 }
 
+// Status: the store holds settings, so the policy was deleted, not lost
+// with its store.
+func (c *goneClient) Status(context.Context) (engine.Status, error) {
+	return engine.Status{Configured: true}, nil
+}
+
 func (c *goneClient) DeletePolicy(_ context.Context, id string) error {
 	c.deleted = append(c.deleted, id)
 	return fmt.Errorf("policy %q: %w", id, engine.ErrNotFound)
@@ -342,7 +348,7 @@ func policyState(t *testing.T, r *policyResource, m policyModel) tfsdk.State {
 
 func TestPolicyRead_vanishedIsRemovedWithWarning(t *testing.T) {
 	ctx := context.Background()
-	r := &policyResource{client: &goneClient{}}
+	r := &policyResource{client: &engineConn{Client: &goneClient{}}}
 	st := policyState(t, r, policyFromEngine(impossibleTravel))
 	resp := fwresource.ReadResponse{State: st}
 	r.Read(ctx, fwresource.ReadRequest{State: st}, &resp)
@@ -360,7 +366,7 @@ func TestPolicyRead_vanishedIsRemovedWithWarning(t *testing.T) {
 func TestPolicyDelete_notFoundIsSuccess(t *testing.T) {
 	ctx := context.Background()
 	c := &goneClient{}
-	r := &policyResource{client: c}
+	r := &policyResource{client: &engineConn{Client: c}}
 	st := policyState(t, r, policyFromEngine(impossibleTravel))
 	resp := fwresource.DeleteResponse{State: st}
 	r.Delete(ctx, fwresource.DeleteRequest{State: st}, &resp)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -77,7 +78,10 @@ type providerModel struct {
 	CAFile      types.String `tfsdk:"ca_file"`
 }
 
-var _ provider.Provider = (*idpProvider)(nil)
+var (
+	_ provider.Provider            = (*idpProvider)(nil)
+	_ provider.ProviderWithActions = (*idpProvider)(nil)
+)
 
 // New returns the provider factory for a release version.
 func New(version string) func() provider.Provider {
@@ -223,8 +227,10 @@ func (p *idpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.Append(configureError(cfg, err))
 		return
 	}
-	resp.ResourceData = c
-	resp.DataSourceData = c
+	conn := &engineConn{Client: c, cfg: cfg}
+	resp.ResourceData = conn
+	resp.DataSourceData = conn
+	resp.ActionData = conn
 }
 
 // setting is one provider attribute and the environment variable it
@@ -341,29 +347,13 @@ func (p *idpProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{newIntegrationResource, newPolicyResource}
 }
 
+// Actions run on Terraform 1.14 and later; older versions never ask.
+func (p *idpProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{newSyncAction}
+}
+
 func (p *idpProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{newAlertsDataSource}
-}
-
-// configuredClient is what resources and data sources keep from the
-// provider's Configure: the engine client, or nil while the provider is
-// not configured yet (Terraform validates before it configures).
-func configuredClient(data any, diags *diag.Diagnostics) client.Client {
-	if data == nil {
-		return nil
-	}
-	c, ok := data.(client.Client)
-	if !ok {
-		diags.Append(unexpectedProviderData(data))
-	}
-	return c
-}
-
-// isRemote reports whether the engine runs behind engine serve, where
-// whatever names the host's files (source paths) is the server's.
-func isRemote(c client.Client) bool {
-	_, ok := c.(*client.Remote)
-	return ok
 }
 
 // applyPlan is Create and Update alike: read the plan into M, let write

@@ -199,7 +199,12 @@ func TestPolicyRemote_notFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &policyResource{client: c}
+	// A store with settings: the policy was deleted, not lost with its
+	// store.
+	if _, err := c.SetIntegration(ctx, engine.DefaultIntegration()); err != nil {
+		t.Fatal(err)
+	}
+	r := &policyResource{client: &engineConn{Client: c, cfg: clientConfig{Endpoint: "https://server.test"}}}
 	st := policyState(t, r, policyFromEngine(impossibleTravel))
 
 	read := fwresource.ReadResponse{State: st}

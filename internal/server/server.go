@@ -69,10 +69,6 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 
-	// syncMu makes the poller and POST /v1/sync take turns: two syncs of
-	// one source would only read the same records twice. Reads never take
-	// it.
-	syncMu sync.Mutex
 	// draining is set once shutdown begins: /readyz then answers 503.
 	draining atomic.Bool
 	// work is cancelled only when draining runs out of time; in-flight
@@ -202,10 +198,9 @@ func (s *Server) poll(ctx context.Context) {
 	}
 }
 
-// sync runs one Sync, serialized with the others.
+// sync runs one Sync; the engine makes syncs take turns, and reads never
+// wait for them.
 func (s *Server) sync(ctx context.Context, origin string) (engine.SyncSummary, error) {
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
 	start := time.Now()
 	sum, err := s.svc.SyncDetailed(ctx)
 	s.metrics.ingested("source", origin, sum.Ingest, time.Since(start), err)

@@ -48,6 +48,11 @@ type Service struct {
 	clock engine.Clock
 	log   hclog.Logger
 	cfg   Config
+	// syncing holds one token: syncs of one process take turns, since two
+	// at once would read the same records twice (harmless, as ingest is
+	// idempotent, but wasted, and their summaries would mislead). Processes
+	// sharing a store may still overlap; dedup absorbs that.
+	syncing chan struct{}
 }
 
 // Open opens the store the configuration names and returns the engine on it.
@@ -69,7 +74,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 // New returns the engine on an open store.
 func New(st store.Store, cfg Config) *Service {
 	cfg = withDefaults(cfg)
-	return &Service{store: st, clock: cfg.Clock, log: cfg.Logger, cfg: cfg}
+	return &Service{store: st, clock: cfg.Clock, log: cfg.Logger, cfg: cfg, syncing: make(chan struct{}, 1)}
 }
 
 func withDefaults(cfg Config) Config {

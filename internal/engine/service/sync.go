@@ -31,6 +31,12 @@ func (s *Service) Sync(ctx context.Context) (engine.IngestSummary, error) {
 // failure, as the store's last sync, which Status and the alert readers
 // show so that a reader can tell how fresh an answer is.
 func (s *Service) SyncDetailed(ctx context.Context) (engine.SyncSummary, error) {
+	select {
+	case s.syncing <- struct{}{}:
+		defer func() { <-s.syncing }()
+	case <-ctx.Done():
+		return engine.SyncSummary{}, ctx.Err()
+	}
 	if err := s.checkEnabled(ctx); err != nil {
 		return engine.SyncSummary{}, err
 	}
