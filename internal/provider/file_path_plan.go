@@ -24,7 +24,9 @@ func (sameFilesKeepState) Description(context.Context) string {
 	return "keeps the state's paths when the configuration names the same files"
 }
 
-func (m sameFilesKeepState) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+func (m sameFilesKeepState) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
 
 func (sameFilesKeepState) PlanModifyList(ctx context.Context, req planmodifier.ListRequest, resp *planmodifier.ListResponse) {
 	switch {
