@@ -255,10 +255,22 @@ output "total" {
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{
 			{
+				// Reads never process the source: nothing yet, and the
+				// data source says no sync ran.
 				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					totalIs("data.idp_alerts.all", 0),
+					statecheck.ExpectKnownValue("data.idp_alerts.all", tfjsonpath.New("last_synced_at"), knownvalue.Null()),
+				},
+			},
+			{
+				PreConfig: e.sync(),
+				Config:    config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					totalIs("data.idp_alerts.all", 5),
 					statecheck.ExpectKnownOutputValue("total", knownvalue.Int64Exact(5)),
+					statecheck.ExpectKnownValue("data.idp_alerts.all", tfjsonpath.New("last_synced_at"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue("data.idp_alerts.all", tfjsonpath.New("last_sync_error"), knownvalue.Null()),
 				},
 			},
 			{
@@ -271,6 +283,7 @@ output "total" {
 					if err != nil {
 						t.Fatal(err)
 					}
+					e.sync()()
 				},
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -404,6 +417,15 @@ data "idp_alerts" "open" {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
+			// The settings first: the sync below applies them.
+			Config:           config,
+			ConfigPlanChecks: emptyPlanAfterApply,
+			ConfigStateChecks: []statecheck.StateCheck{
+				totalIs("data.idp_alerts.leaked", 0),
+				totalIs("data.idp_alerts.open", 0),
+			},
+		}, {
+			PreConfig:        e.sync(),
 			Config:           config,
 			ConfigPlanChecks: emptyPlanAfterApply,
 			ConfigStateChecks: []statecheck.StateCheck{

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -314,6 +315,7 @@ resource "idp_integration" "test" {
 		Steps: []resource.TestStep{
 			{
 				// Pages of 100: the pull follows nextLink across them.
+				// Apply, plan and refresh read Graph never: the sync does.
 				Config: config("100", false),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{expectSensitive{integrationAddr, "source.graph.client_secret"}},
@@ -324,6 +326,17 @@ resource "idp_integration" "test" {
 					statecheck.ExpectKnownValue(integrationAddr, graphAttr("page_size"), knownvalue.Int64Exact(100)),
 					statecheck.ExpectKnownValue(integrationAddr, graphAttr("authority_url"), knownvalue.StringExact(srv.URL)),
 					statecheck.ExpectKnownValue(integrationAddr, graphAttr("writeback"), knownvalue.Bool(false)),
+					totalIs("data.idp_alerts.all", 0),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					e.integrationIs(inEngine(100, false)),
+					graphUntouched(srv),
+				),
+			},
+			{
+				PreConfig: e.sync(),
+				Config:    config("100", false),
+				ConfigStateChecks: []statecheck.StateCheck{
 					// The sample's counts, derived independently (see
 					// TestAccAlertsDataSource_quickstartSample).
 					totalIs("data.idp_alerts.all", 25+55),
@@ -369,6 +382,14 @@ resource "idp_integration" "test" {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.integrationIs(inEngine(graph.MaxPageSize, true)),
 					alertsEqual("data.idp_alerts.all", wantAlerts),
+				),
+			},
+			{
+				// The next sync writes the remediated users back.
+				PreConfig: e.sync(),
+				Config:    config("", true),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					alertsEqual("data.idp_alerts.all", wantAlerts),
 					e.writtenBackOnce(srv, true),
 				),
 			},
@@ -401,8 +422,28 @@ resource "idp_integration" "test" {
 					e.writtenBackOnce(srv, true),
 				),
 			},
+			{
+				// Later syncs send nobody again.
+				PreConfig: e.sync(),
+				Config:    config("", true),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					alertsEqual("data.idp_alerts.all", wantAlerts),
+					e.writtenBackOnce(srv, true),
+				),
+			},
 		},
 	})
+}
+
+// graphUntouched checks that the Graph stand-in got no request at all:
+// plan, apply and refresh never call Microsoft Graph.
+func graphUntouched(srv *graphtest.Server) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if st := srv.Stats(); st.TokenRequests+st.GraphRequests != 0 {
+			return fmt.Errorf("Graph got %d token and %d API requests, want none", st.TokenRequests, st.GraphRequests)
+		}
+		return nil
+	}
 }
 
 // secretlessConfig is a graph source on srv with no client_secret, and a
@@ -459,6 +500,12 @@ func TestAccIntegration_graphSecretFromEnvironment(t *testing.T) {
 			{
 				Config:           config,
 				ConfigPlanChecks: emptyPlanAfterApply,
+				Check:            graphUntouched(srv),
+			},
+			{
+				PreConfig:        e.sync(),
+				Config:           config,
+				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("source").AtMapKey("graph").AtMapKey("client_secret"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("source").AtMapKey("graph").AtMapKey("page_size"), knownvalue.Int64Exact(graph.MaxPageSize)),
@@ -512,9 +559,11 @@ func TestAccIntegration_graphSecretFromEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The logs must hold what would betray the secret if anything did: the
-	// provider's requests and the engine's sync. In remote mode the engine
-	// logs to the server's log, where the secret must not appear either.
-	engineLog, engineLogName := string(logged), "the TRACE log"
+	// provider's requests and the engine's sync. The sync runs outside
+	// Terraform, as `engine sync` would, and logs to the test's engine log;
+	// in remote mode it runs in the server, whose log must not hold the
+	// secret either.
+	engineLog, engineLogName := e.outsideLog.String(), "the engine's TRACE log"
 	if e.mode == modeRemote {
 		engineLog, engineLogName = e.server.log(t), "the server's TRACE log"
 	}
@@ -528,10 +577,8 @@ func TestAccIntegration_graphSecretFromEnvironment(t *testing.T) {
 	if err := noSecretIn("the TRACE log", withoutTestConfigurations(string(logged))); err != nil {
 		t.Fatal(err)
 	}
-	if e.mode == modeRemote {
-		if err := noSecretIn(engineLogName, engineLog); err != nil {
-			t.Fatal(err)
-		}
+	if err := noSecretIn(engineLogName, engineLog); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -607,18 +654,32 @@ resource "idp_integration" "test" {
 }
 
 // A graph source with no secret in the configuration nor in the
-// environment is accepted (the environment of a later sync may hold it),
-// and the alerts read then fails saying where the secret goes. Not
-// parallel: it sets the environment.
+// environment is accepted (the environment of a later sync may hold it);
+// the sync then fails saying where the secret goes, and the data source
+// shows that failure. Not parallel: it sets the environment.
 func TestAccIntegration_graphWithoutSecret(t *testing.T) {
 	t.Setenv(service.GraphSecretEnv, "")
 	e := newTestEnv(t)
 	srv := newGraphServer(t, graphSecret, testdataPath(t, "detections.ndjson"), testdataPath(t, "devices.ndjson"))
+	const why = "client_secret is required: set it in the source or in " + service.GraphSecretEnv
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: e.factories(),
 		Steps: []resource.TestStep{{
-			Config:      secretlessConfig(e, srv),
-			ExpectError: errorAt("Unable to Read Alerts", "client_secret is required: set it in the source or in "+service.GraphSecretEnv),
+			Config: secretlessConfig(e, srv),
+		}, {
+			PreConfig: e.outside(func(ctx context.Context, c client.Client) error {
+				_, err := c.Sync(ctx)
+				if err == nil || !strings.Contains(err.Error(), why) {
+					return fmt.Errorf("sync without a secret: error %v, want one saying %q", err, why)
+				}
+				return nil
+			}),
+			Config: secretlessConfig(e, srv),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.idp_alerts.all", tfjsonpath.New("last_synced_at"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue("data.idp_alerts.all", tfjsonpath.New("last_sync_error"),
+					knownvalue.StringRegexp(regexp.MustCompile(regexp.QuoteMeta(why)))),
+			},
 		}},
 	})
 	if st := srv.Stats(); st.TokenRequests+st.GraphRequests != 0 {

@@ -113,10 +113,12 @@ resource "idp_integration" "test" {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					// The user's text is kept: relative stays relative and
-					// an empty list stays empty.
+					// The relative path names the file the state already
+					// holds in absolute form: one value, so the state keeps
+					// it and the plan shows no change of it. An empty list
+					// stays empty.
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("source").AtMapKey("file").AtMapKey("detections"),
-						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("testdata/detections.ndjson")})),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(detections)})),
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("source").AtMapKey("file").AtMapKey("devices"),
 						knownvalue.ListSizeExact(0)),
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("actions").AtMapKey("require_managed_device"),
@@ -136,9 +138,15 @@ resource "idp_integration" "test" {
 				Check: e.integrationIs(engine.DefaultIntegration()),
 			},
 			{
+				// From no source at all, the user's text is kept:
+				// relative stays relative.
 				Config:           disabled,
 				ConfigPlanChecks: emptyPlanAfterApply,
-				Check:            e.integrationIs(disabledInEngine),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("source").AtMapKey("file").AtMapKey("detections"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("testdata/detections.ndjson")})),
+				},
+				Check: e.integrationIs(disabledInEngine),
 			},
 			{
 				// A change made through the engine shows in the next plan,

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -84,6 +85,27 @@ type testEnv struct {
 
 	mu     sync.Mutex
 	opened []client.Client
+	// outsideLog holds, at TRACE, what the engines the test opens outside
+	// Terraform (e.engine: syncs, checks) log.
+	outsideLog lockedBuffer
+}
+
+// lockedBuffer is a log destination several goroutines write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // envOption adjusts a testEnv before its store is made.
@@ -204,7 +226,15 @@ func (e *testEnv) engine(fn func(ctx context.Context, c client.Client) error) er
 	if e.mode == modeRemote {
 		c, err = e.server.client()
 	} else {
-		c, err = client.NewEmbedded(ctx, client.EmbeddedConfig{DataDir: e.dataDir, DatabaseURL: e.databaseURL})
+		sc := service.Config{DataDir: e.dataDir, DatabaseURL: e.databaseURL,
+			Logger: hclog.New(&hclog.LoggerOptions{Name: "engine", Level: hclog.Trace, Output: &e.outsideLog})}
+		if e.tune != nil {
+			e.tune(&sc)
+		}
+		var svc *service.Service
+		if svc, err = service.Open(ctx, sc); err == nil {
+			c = client.NewEmbeddedService(svc)
+		}
 	}
 	if err != nil {
 		return err
@@ -230,6 +260,16 @@ func (e *testEnv) outside(fn func(ctx context.Context, c client.Client) error) f
 			e.t.Fatalf("changing the engine outside Terraform: %v", err)
 		}
 	}
+}
+
+// sync processes the integration's source outside Terraform, as
+// `terraform-provider-idp engine sync` (or the idp_sync action) would:
+// reads never do, so a test that wants alerts from a source syncs first.
+func (e *testEnv) sync() func() {
+	return e.outside(func(ctx context.Context, c client.Client) error {
+		_, err := c.Sync(ctx)
+		return err
+	})
 }
 
 // ingestFile pushes a file of detections into the test's store.
