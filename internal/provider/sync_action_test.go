@@ -131,7 +131,7 @@ func TestAccSyncAction_trigger(t *testing.T) {
 // The test runs the real CLI against the provider served in this process.
 func TestAccSyncAction_invoke(t *testing.T) {
 	e := newTestEnv(t)
-	tf := actionTerraform(t)
+	tf := terraformAtLeast(t, actionsVersion)
 	dir := t.TempDir()
 	detections := testdataPath(t, "detections.ndjson")
 	config := e.config(fmt.Sprintf(`
@@ -187,10 +187,12 @@ resource "idp_integration" "test" {
 	}
 }
 
-// terraformCLI is the CLI the acceptance tests run, when it has actions.
+// terraformCLI is the CLI the acceptance tests run.
 type terraformCLI struct{ path string }
 
-func actionTerraform(t *testing.T) terraformCLI {
+// terraformAtLeast is the acceptance tests' CLI; the test skips when it is
+// older than minimum.
+func terraformAtLeast(t *testing.T, minimum *version.Version) terraformCLI {
 	t.Helper()
 	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if path == "" {
@@ -208,8 +210,8 @@ func actionTerraform(t *testing.T) terraformCLI {
 	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatal(err)
 	}
-	if version.Must(version.NewVersion(v.Version)).LessThan(actionsVersion) {
-		t.Skipf("Terraform %s has no actions (%s and later)", v.Version, actionsVersion)
+	if version.Must(version.NewVersion(v.Version)).LessThan(minimum) {
+		t.Skipf("not for Terraform %s: this test needs %s or later", v.Version, minimum)
 	}
 	return terraformCLI{path: path}
 }
@@ -227,7 +229,7 @@ func (tf terraformCLI) runner(t *testing.T, e *testEnv, dir string) func(args ..
 	factory := providerserver.NewProtocol6(&idpProvider{version: "test", open: e.open})
 	go func() {
 		err := tf6server.Serve(addr, factory, tf6server.WithDebug(ctx, reattach, closed),
-			tf6server.WithGoPluginLogger(hclog.NewNullLogger()), tf6server.WithoutLogStderrOverride())
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()), tf6server.WithoutLogStderrOverride(), tf6server.WithLoggingSink(t))
 		if err != nil {
 			t.Errorf("serving the provider: %v", err)
 		}
