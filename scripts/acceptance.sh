@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The provider's acceptance tests against real Terraform CLIs: on
-# Terraform 1.5.7 (TERRAFORM_157, installed with `make terraform` when
-# missing), and again on the terraform found on PATH when there is one of
-# another version. On each, the whole suite runs in the three modes of the
-# provider (IDP_ACC_MODE, see internal/provider/provider_test.go):
+# Terraform 1.5.7 (TERRAFORM_157) and 1.16.0 (TERRAFORM_116), both
+# installed with `make terraform` when missing, and again on the terraform
+# found on PATH when it is of another version. Tests of newer features
+# skip on older CLIs: the idp_sync action below 1.14, examples/tests
+# (terraform test) below 1.7. On each, the whole suite runs in the three
+# modes of the provider (IDP_ACC_MODE, see internal/provider/provider_test.go):
 # embedded (SQLite), postgres (the embedded engine on PostgreSQL) and
 # remote (an engine serve started by each test). ACC_MODES="embedded
 # remote" runs some of them only.
@@ -21,10 +23,20 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 TERRAFORM_157=${TERRAFORM_157:-$root/bin/terraform-1.5.7/terraform}
+TERRAFORM_116=${TERRAFORM_116:-$root/bin/terraform-1.16.0/terraform}
 case $TERRAFORM_157 in /*) ;; *) TERRAFORM_157=$root/$TERRAFORM_157 ;; esac
-if [ ! -x "$TERRAFORM_157" ]; then
-  make --no-print-directory terraform TERRAFORM_157="$TERRAFORM_157"
+case $TERRAFORM_116 in /*) ;; *) TERRAFORM_116=$root/$TERRAFORM_116 ;; esac
+if [ ! -x "$TERRAFORM_157" ] || [ ! -x "$TERRAFORM_116" ]; then
+  make --no-print-directory terraform TERRAFORM_157="$TERRAFORM_157" TERRAFORM_116="$TERRAFORM_116"
 fi
+# The example tests' sync steps run the engine's command line: the
+# provider binary, built when missing.
+PROVIDER=${PROVIDER:-$root/bin/terraform-provider-idp}
+case $PROVIDER in /*) ;; *) PROVIDER=$root/$PROVIDER ;; esac
+if [ ! -x "$PROVIDER" ]; then
+  CGO_ENABLED=0 go build -o "$PROVIDER" .
+fi
+export IDP_TEST_ENGINE=$PROVIDER
 
 ACC_MODES=${ACC_MODES:-embedded postgres remote}
 
@@ -92,13 +104,13 @@ run_modes() {
 }
 
 run_modes "$TERRAFORM_157"
-base=$(version_of "$TERRAFORM_157")
+run_modes "$TERRAFORM_116"
+ran="$(version_of "$TERRAFORM_157") $(version_of "$TERRAFORM_116")"
 if other=$(command -v terraform); then
-  if [ "$(version_of "$other")" != "$base" ]; then
-    run_modes "$other"
-  else
-    echo "== terraform on PATH is also $base: not run twice"
-  fi
+  case " $ran " in
+    *" $(version_of "$other") "*) echo "== terraform on PATH is $(version_of "$other"), run already" ;;
+    *) run_modes "$other" ;;
+  esac
 else
-  echo "== no terraform on PATH: ran on Terraform $base only"
+  echo "== no terraform on PATH: ran on Terraform $ran only"
 fi

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # make demo: apply examples/quickstart with the freshly built provider in a
-# scratch directory, show the alerts (the custom policy's among them) and
-# the remediated users, then show that a second plan is empty. Offline: Terraform finds the provider through
-# dev_overrides in a CLI configuration this script writes for itself (the
-# user's own is never read or touched), so no `terraform init` is needed.
+# scratch directory, have the engine process the sample (the idp_sync
+# action on Terraform 1.14 and later, `engine sync` before that), refresh
+# the data source, show the alerts (the custom policy's among them) and
+# the remediated users, then show that a second plan is empty. Offline:
+# Terraform finds the provider through dev_overrides in a CLI
+# configuration this script writes for itself (the user's own is never
+# read or touched), so no `terraform init` is needed.
 #
 # Environment: PROVIDER (the provider binary; built when missing),
-# TERRAFORM_157 (Terraform 1.5.7, used when no terraform is on PATH and
+# TERRAFORM_116 (Terraform 1.16.0, used when no terraform is on PATH and
 # installed with `make terraform` when missing), DEMO_DIR (scratch
 # directory, default .scratch/demo).
 set -euo pipefail
@@ -14,10 +17,10 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 PROVIDER=${PROVIDER:-$root/bin/terraform-provider-idp}
-TERRAFORM_157=${TERRAFORM_157:-$root/bin/terraform-1.5.7/terraform}
+TERRAFORM_116=${TERRAFORM_116:-$root/bin/terraform-1.16.0/terraform}
 DEMO_DIR=${DEMO_DIR:-$root/.scratch/demo}
 case $PROVIDER in /*) ;; *) PROVIDER=$root/$PROVIDER ;; esac
-case $TERRAFORM_157 in /*) ;; *) TERRAFORM_157=$root/$TERRAFORM_157 ;; esac
+case $TERRAFORM_116 in /*) ;; *) TERRAFORM_116=$root/$TERRAFORM_116 ;; esac
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -29,12 +32,19 @@ fi
 if command -v terraform >/dev/null 2>&1; then
   terraform=$(command -v terraform)
 else
-  if [ ! -x "$TERRAFORM_157" ]; then
-    step "no terraform on PATH: installing Terraform 1.5.7"
-    make --no-print-directory terraform TERRAFORM_157="$TERRAFORM_157"
+  if [ ! -x "$TERRAFORM_116" ]; then
+    step "no terraform on PATH: installing Terraform 1.16.0"
+    make --no-print-directory "$TERRAFORM_116" TERRAFORM_116="$TERRAFORM_116"
   fi
-  terraform=$TERRAFORM_157
+  terraform=$TERRAFORM_116
 fi
+# Actions (the idp_sync action) exist from Terraform 1.14 on.
+tf_version=$("$terraform" version -json | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p' | head -n 1)
+has_actions() {
+  local major minor
+  IFS=. read -r major minor _ <<<"$tf_version"
+  [ "$major" -gt 1 ] || { [ "$major" -eq 1 ] && [ "$minor" -ge 14 ]; }
+}
 
 step "scratch directory $DEMO_DIR"
 rm -rf "$DEMO_DIR"
@@ -66,8 +76,21 @@ tf() {
 # the SIGPIPE Terraform may then get into a failure.
 "$terraform" version | sed -n 1p
 
-step "terraform apply"
+step "terraform apply (settings only: applying never processes the source)"
 tf apply -auto-approve -input=false
+
+if has_actions; then
+  step "terraform apply -invoke=action.idp_sync.now (Terraform $tf_version has actions)"
+  printf '# Written by scripts/demo.sh: the action that processes the source.\naction "idp_sync" "now" {}\n' >"$DEMO_DIR/sync.tf"
+  tf apply -auto-approve -input=false -invoke=action.idp_sync.now
+else
+  step "terraform-provider-idp engine sync (Terraform $tf_version has no actions)"
+  "$PROVIDER" engine sync --data-dir "$DEMO_DIR/.idp"
+fi
+
+step "terraform apply -refresh-only (the data source reads what the sync processed)"
+tf apply -refresh-only -auto-approve -input=false >/dev/null
+echo "last synced at $(tf output -raw last_synced_at)"
 
 total=$(tf output -raw alerts_total)
 step "alerts per policy and severity ($total in all)"

@@ -12,21 +12,20 @@
 # stale.
 #
 # tfplugindocs builds the provider and reads its schema through
-# `terraform init -plugin-dir` and `terraform providers schema`, offline;
-# it needs a terraform on PATH, so TERRAFORM_157 is put there when there is
-# none.
+# `terraform init -plugin-dir` and `terraform providers schema`, offline,
+# with the terraform first on PATH. That is Terraform 1.16.0 here
+# (TERRAFORM_116, installed when missing): older versions leave actions out
+# of the schema, and the idp_sync action's page with them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-TERRAFORM_157=${TERRAFORM_157:-$root/bin/terraform-1.5.7/terraform}
-case $TERRAFORM_157 in /*) ;; *) TERRAFORM_157=$root/$TERRAFORM_157 ;; esac
-if ! command -v terraform >/dev/null 2>&1; then
-  if [ ! -x "$TERRAFORM_157" ]; then
-    make --no-print-directory terraform TERRAFORM_157="$TERRAFORM_157"
-  fi
-  PATH=$(dirname "$TERRAFORM_157"):$PATH
+TERRAFORM_116=${TERRAFORM_116:-$root/bin/terraform-1.16.0/terraform}
+case $TERRAFORM_116 in /*) ;; *) TERRAFORM_116=$root/$TERRAFORM_116 ;; esac
+if [ ! -x "$TERRAFORM_116" ]; then
+  make --no-print-directory "$TERRAFORM_116" TERRAFORM_116="$TERRAFORM_116"
 fi
+PATH=$(dirname "$TERRAFORM_116"):$PATH
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

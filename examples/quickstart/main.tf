@@ -1,7 +1,11 @@
 # The quick start: the integration reads the sample files shipped beside
 # this file, both built-in policies are tuned, risky sign-in remediates, a
 # custom policy watches anonymous sign-ins from abroad, and the data source
-# shows what came of it. `make demo` applies it.
+# shows what came of it. `make demo` applies it, has the engine process the
+# sample (the idp_sync action on Terraform 1.14 and later:
+# `terraform apply -invoke=action.idp_sync.now` with the action block
+# below uncommented; `terraform-provider-idp engine sync` before that),
+# then refreshes the data source.
 
 terraform {
   required_providers {
@@ -29,7 +33,18 @@ resource "idp_integration" "this" {
       devices    = ["devices-sample.ndjson"]
     }
   }
+
+  # The policies are in force before the source is first processed: a
+  # policy governs the detections processed after it changes.
+  depends_on = [
+    idp_policy.leaked_credentials,
+    idp_policy.risky_sign_in,
+    idp_policy.anonymous_ip_abroad,
+  ]
 }
+
+# Terraform 1.14 and later: the action that processes the source.
+# action "idp_sync" "now" {}
 
 resource "idp_policy" "leaked_credentials" {
   type     = "leaked_credentials"
@@ -86,21 +101,19 @@ resource "idp_policy" "anonymous_ip_abroad" {
   ]
 }
 
-# Read once the settings are applied, so that the sample is ingested under
-# them: a policy applies to detections processed after it changes.
+# What the engine has processed so far. A read never processes anything
+# itself, so plan changes nothing; last_synced_at says how fresh it is.
 data "idp_alerts" "all" {
   limit = 0
-
-  depends_on = [
-    idp_integration.this,
-    idp_policy.leaked_credentials,
-    idp_policy.risky_sign_in,
-    idp_policy.anonymous_ip_abroad,
-  ]
 }
 
 locals {
   alerts = data.idp_alerts.all.alerts
+}
+
+output "last_synced_at" {
+  description = "When the engine last finished processing the sample."
+  value       = data.idp_alerts.all.last_synced_at
 }
 
 output "alerts_total" {
