@@ -194,6 +194,18 @@ type terraformCLI struct{ path string }
 // older than minimum.
 func terraformAtLeast(t *testing.T, minimum *version.Version) terraformCLI {
 	t.Helper()
+	tf, v := acceptanceTerraform(t)
+	if v.LessThan(minimum) {
+		t.Skipf("not for Terraform %s: this test needs %s or later", v, minimum)
+	}
+	return tf
+}
+
+// acceptanceTerraform is the CLI the acceptance tests run and its version:
+// TF_ACC_TERRAFORM_PATH, else terraform on PATH, as the testing framework
+// chooses.
+func acceptanceTerraform(t *testing.T) (terraformCLI, *version.Version) {
+	t.Helper()
 	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if path == "" {
 		if path, _ = exec.LookPath("terraform"); path == "" {
@@ -210,10 +222,11 @@ func terraformAtLeast(t *testing.T, minimum *version.Version) terraformCLI {
 	if err := json.Unmarshal(out, &v); err != nil {
 		t.Fatal(err)
 	}
-	if version.Must(version.NewVersion(v.Version)).LessThan(minimum) {
-		t.Skipf("not for Terraform %s: this test needs %s or later", v.Version, minimum)
+	parsed, err := version.NewVersion(v.Version)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return terraformCLI{path: path}
+	return terraformCLI{path: path}, parsed
 }
 
 // runner serves the provider in this process (as the testing framework
