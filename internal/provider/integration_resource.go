@@ -41,6 +41,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*integrationResource)(nil)
 	_ resource.ResourceWithImportState    = (*integrationResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*integrationResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*integrationResource)(nil)
 )
 
 func newIntegrationResource() resource.Resource { return &integrationResource{} }
@@ -120,11 +121,11 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 				"the directory Terraform runs in (the root module's directory) and stored as absolute paths; in remote "+
 				"mode (`endpoint`) the server reads the files, so paths name files on its host and are sent as written "+
 				"(a relative one is resolved against the server's working directory). Each file is read from where the "+
-				"last read stopped, so a file that grows is only read where it grew. A relative path and its "+
-				"absolute form are the same value: changing one into the other, or importing, plans no change. "+
-				"Unset: none.", what),
+				"last read stopped, so a file that grows is only read where it grew. With the embedded engine a "+
+				"relative path and its absolute form are the same value: changing one into the other, or "+
+				"importing, plans no change. Unset: none.", what),
 			Validators:    []validator.List{listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))},
-			PlanModifiers: []planmodifier.List{sameFilesKeepState{}},
+			PlanModifiers: []planmodifier.List{nullWhenUnset{}},
 		}
 	}
 	actionAttr := func(what string, def bool) schema.BoolAttribute {
@@ -294,6 +295,15 @@ func (v engineRule) ValidateString(ctx context.Context, req validator.StringRequ
 	if err := v.check(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.Append(invalidAttributeValue(req.Path, v.Description(ctx), fmt.Sprintf("%q", req.ConfigValue.ValueString()), err))
 	}
+}
+
+// ModifyPlan keeps the state's source paths where the configuration names
+// the same files (planSameFiles), with the embedded engine.
+func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.client == nil || r.client.remote() {
+		return
+	}
+	planSameFiles(ctx, req, resp)
 }
 
 func (r *integrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

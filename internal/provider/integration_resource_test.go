@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
@@ -26,7 +27,9 @@ func (e *testEnv) integrationIs(want engine.Integration) resource.TestCheckFunc 
 			return err
 		}
 		if !reflect.DeepEqual(got, want) {
-			return fmt.Errorf("engine integration = %+v (source %+v), want %+v (source %+v)", got, got.Source, want, want.Source)
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			return fmt.Errorf("engine integration = %s, want %s", g, w)
 		}
 		return nil
 	})
@@ -113,12 +116,14 @@ resource "idp_integration" "test" {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
-					// The relative path names the file the state already
-					// holds in absolute form: one value, so the state keeps
-					// it and the plan shows no change of it. An empty list
-					// stays empty.
+					// With the embedded engine the relative path names the
+					// file the state already holds in absolute form: one
+					// value, so the state keeps it and the plan shows no
+					// change of it. A server resolves relative paths on its
+					// own host, so there the text is kept as written. An
+					// empty list stays empty.
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("source").AtMapKey("file").AtMapKey("detections"),
-						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(detections)})),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(e.storedPath("testdata/detections.ndjson"))})),
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("source").AtMapKey("file").AtMapKey("devices"),
 						knownvalue.ListSizeExact(0)),
 					statecheck.ExpectKnownValue(integrationAddr, tfjsonpath.New("actions").AtMapKey("require_managed_device"),
