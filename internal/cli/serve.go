@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/server"
 )
@@ -28,6 +29,7 @@ type serveFlags struct {
 	maxBodyBytes                       int64
 	txRecords                          int
 	logFormat, logLevel                string
+	sourceRoots, graphHosts            stringList
 }
 
 func init() {
@@ -35,6 +37,7 @@ func init() {
 		name:    "serve",
 		summary: "serve the engine's HTTP API for remote mode (authenticated, TLS)",
 		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--poll-interval D] " +
+			"[--source-root DIR]... [--graph-allowed-host HOST]... " +
 			"[--max-body-bytes N] [--tx-records N] [--shutdown-timeout D] [--log-format text|json] [--log-level LEVEL]",
 		flags: func(fs *flag.FlagSet, c *invocation) {
 			f := &serveFlags{}
@@ -50,6 +53,8 @@ func init() {
 			fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM lets in-flight requests finish")
 			fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 			fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
+			fs.Var(&f.sourceRoots, "source-root", "a directory whose files file sources may read (repeatable; "+SourceRootsEnv+" adds more); none: file sources are refused")
+			fs.Var(&f.graphHosts, "graph-allowed-host", "a host besides Microsoft's cloud endpoints that a graph source may send credentials to (repeatable; "+graph.AllowedHostsEnv+" adds more)")
 		},
 		run: runServe,
 	})
@@ -106,8 +111,17 @@ func runServe(ctx context.Context, c *invocation) error {
 		log.Warn("serving plain HTTP (--insecure): tokens and detections cross the network in the clear unless a proxy terminates TLS")
 	}
 
+	access, err := sourceAccess(f.sourceRoots, c.env.Getenv(SourceRootsEnv))
+	if err != nil {
+		return err
+	}
+	if len(access.Roots) == 0 {
+		log.Info("no source root is configured: file sources are refused (--source-root, " + SourceRootsEnv + ")")
+	} else {
+		log.Info("file sources may read under the source roots", "roots", access.Roots)
+	}
 	svc, err := service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: root.Named("engine"),
-		TxRecords: f.txRecords})
+		TxRecords: f.txRecords, FileSources: access, Graph: graph.Config{AllowHosts: f.graphHosts}})
 	if err != nil {
 		return err
 	}

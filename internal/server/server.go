@@ -59,6 +59,10 @@ type Config struct {
 	TempDir string
 }
 
+// ErrUnrestrictedFiles: the engine given to New may read any file, as an
+// embedded engine does; a server's must be restricted to source roots.
+var ErrUnrestrictedFiles = errors.New("server: the engine's file sources are not restricted to source roots (service.Config.FileSources)")
+
 // Server serves the API over one engine.
 type Server struct {
 	cfg     Config
@@ -90,6 +94,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Tokens == nil {
 		return nil, ErrNoTokens
+	}
+	if !cfg.Service.FileSources().Restricted {
+		// A caller acts with no privileges of its own: the engine behind
+		// the API reads files only under its operator's source roots.
+		return nil, ErrUnrestrictedFiles
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = hclog.NewNullLogger()

@@ -60,7 +60,7 @@ func (s *syncBuffer) String() string {
 
 func newFixture(t *testing.T, cfg server.Config) *fixture {
 	t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{DataDir: t.TempDir()})
+	svc, err := service.Open(context.Background(), service.Config{DataDir: t.TempDir(), FileSources: servertest.SourceRoots(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

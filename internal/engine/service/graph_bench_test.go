@@ -34,6 +34,7 @@ func benchGraphSync(b *testing.B, records int, cfg graph.Config, behavior grapht
 		b.Fatal(err)
 	}
 	srv.SetBehavior(behavior)
+	cfg.AllowHosts = []string{srv.Host()}
 	in := engine.DefaultIntegration()
 	in.Source = &engine.Source{Graph: &engine.GraphSource{
 		TenantID: gTenant, ClientID: gClient, ClientSecret: gSecret, AuthorityURL: srv.URL, GraphURL: srv.URL,

@@ -68,7 +68,7 @@ func (e *graphEnv) config() service.Config {
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name: "idp", Level: hclog.Trace, Output: e.logs, JSONFormat: true,
 		}),
-		Graph: graph.Config{RequestsPerSecond: -1, MaxAttempts: 4, Sleep: e.sleeps.sleep},
+		Graph: graph.Config{RequestsPerSecond: -1, MaxAttempts: 4, Sleep: e.sleeps.sleep, AllowHosts: []string{e.srv.Host()}},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/filesource"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres"
@@ -31,6 +32,11 @@ type Config struct {
 	// transactions ingest faster (sorted writes touch each page once) and
 	// hold more memory.
 	TxRecords int
+	// FileSources says which files a file source may name. The zero value
+	// is any regular file the process can read: the embedded engine and
+	// the command line act with their user's privileges. engine serve
+	// restricts them to its source roots.
+	FileSources filesource.Access
 	// Graph is the base of the Microsoft Graph client's configuration: the
 	// rate limit, retries, backoff, HTTP client. The integration's graph
 	// source fills in the tenant, credentials, URLs and page size; zero
@@ -90,6 +96,9 @@ func withDefaults(cfg Config) Config {
 
 // Store exposes the store, for tests and the server's readiness check.
 func (s *Service) Store() store.Store { return s.store }
+
+// FileSources is the engine's rule for the files a file source may name.
+func (s *Service) FileSources() filesource.Access { return s.cfg.FileSources }
 
 // Close closes the store.
 func (s *Service) Close() error { return s.store.Close() }

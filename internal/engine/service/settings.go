@@ -45,6 +45,12 @@ func (s *Service) WriteIntegration(ctx context.Context, in engine.Integration, m
 	if err := ValidateIntegration(in); err != nil {
 		return in, err
 	}
+	if err := s.checkSourceFiles(in.Source); err != nil {
+		return in, err
+	}
+	if err := s.checkGraphHosts(in.Source); err != nil {
+		return in, err
+	}
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
 			return err
@@ -90,6 +96,26 @@ func ValidateIntegration(in engine.Integration) error {
 	}
 	if in.Source != nil && in.Source.Graph != nil {
 		return validateGraphSource(*in.Source.Graph)
+	}
+	return nil
+}
+
+// checkSourceFiles applies the engine's path rules (FileSources) to the
+// files a file source names, so that a path it may not read is refused
+// when it is written; they apply again when the files are read.
+func (s *Service) checkSourceFiles(src *engine.Source) error {
+	if src == nil || src.File == nil {
+		return nil
+	}
+	for _, list := range []struct {
+		field string
+		paths []string
+	}{{"source.file.detections", src.File.Detections}, {"source.file.devices", src.File.Devices}} {
+		for _, p := range list.paths {
+			if err := s.cfg.FileSources.Check(p); err != nil {
+				return &policy.FieldError{Field: list.field, Err: err}
+			}
+		}
 	}
 	return nil
 }

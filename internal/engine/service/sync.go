@@ -104,7 +104,9 @@ func (s *Service) syncFile(ctx context.Context, kind, path string) (engine.Inges
 		return engine.IngestSummary{}, err
 	}
 	name := "file:" + kind + ":" + abs
-	f, err := os.Open(abs)
+	// Open applies the path rules again: the file may have turned into a
+	// link, or a FIFO, since the integration was written.
+	f, err := s.cfg.FileSources.Open(path)
 	if err != nil {
 		return engine.IngestSummary{}, fmt.Errorf("reading the %s source: %w", kind, err)
 	}
