@@ -30,6 +30,7 @@ type serveFlags struct {
 	txRecords                          int
 	logFormat, logLevel                string
 	sourceRoots, graphHosts            stringList
+	secretKeyFile                      string
 }
 
 func init() {
@@ -37,7 +38,7 @@ func init() {
 		name:    "serve",
 		summary: "serve the engine's HTTP API for remote mode (authenticated, TLS)",
 		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--poll-interval D] " +
-			"[--source-root DIR]... [--graph-allowed-host HOST]... " +
+			"[--source-root DIR]... [--graph-allowed-host HOST]... [--secret-key-file FILE] " +
 			"[--max-body-bytes N] [--tx-records N] [--shutdown-timeout D] [--log-format text|json] [--log-level LEVEL]",
 		flags: func(fs *flag.FlagSet, c *invocation) {
 			f := &serveFlags{}
@@ -54,6 +55,7 @@ func init() {
 			fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 			fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
 			fs.Var(&f.sourceRoots, "source-root", "a directory whose files file sources may read (repeatable; "+SourceRootsEnv+" adds more); none: file sources are refused")
+			fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "key file that seals the secrets the store keeps (default $"+service.SecretKeyFileEnv+", else secret.key in the data directory, created on first use)")
 			fs.Var(&f.graphHosts, "graph-allowed-host", "a host besides Microsoft's cloud endpoints that a graph source may send credentials to (repeatable; "+graph.AllowedHostsEnv+" adds more)")
 		},
 		run: runServe,
@@ -121,7 +123,7 @@ func runServe(ctx context.Context, c *invocation) error {
 		log.Info("file sources may read under the source roots", "roots", access.Roots)
 	}
 	svc, err := service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: root.Named("engine"),
-		TxRecords: f.txRecords, FileSources: access, Graph: graph.Config{AllowHosts: f.graphHosts}})
+		TxRecords: f.txRecords, FileSources: access, Graph: graph.Config{AllowHosts: f.graphHosts}, SecretKeyFile: f.secretKeyFile})
 	if err != nil {
 		return err
 	}

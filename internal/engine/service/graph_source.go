@@ -45,7 +45,11 @@ func (s *Service) graphClient(src engine.GraphSource) (*graph.Client, error) {
 	cfg.TenantID, cfg.ClientID = src.TenantID, src.ClientID
 	cfg.AuthorityURL, cfg.GraphURL, cfg.PageSize = src.AuthorityURL, src.GraphURL, src.PageSize
 	cfg.AllowHosts = s.allowedGraphHosts()
-	cfg.ClientSecret = src.ClientSecret
+	secret, err := s.storedGraphSecret(src)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ClientSecret = secret
 	if cfg.ClientSecret == "" {
 		cfg.ClientSecret = os.Getenv(GraphSecretEnv)
 	}

@@ -7,12 +7,14 @@ package service
 
 import (
 	"context"
+	"sync"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/filesource"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
+	"github.com/idp/terraform-provider-idp/internal/engine/secret"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
@@ -37,6 +39,9 @@ type Config struct {
 	// the command line act with their user's privileges. engine serve
 	// restricts them to its source roots.
 	FileSources filesource.Access
+	// SecretKeyFile seals the secrets the store keeps (secrets.go); empty:
+	// SecretKeyFileEnv, else secret.key in DataDir.
+	SecretKeyFile string
 	// Graph is the base of the Microsoft Graph client's configuration: the
 	// rate limit, retries, backoff, HTTP client. The integration's graph
 	// source fills in the tenant, credentials, URLs and page size; zero
@@ -54,6 +59,10 @@ type Service struct {
 	clock engine.Clock
 	log   hclog.Logger
 	cfg   Config
+
+	// key seals and opens stored secrets, loaded on first use.
+	keyMu sync.Mutex
+	key   *secret.Key
 }
 
 // Open opens the store the configuration names and returns the engine on it.

@@ -34,7 +34,7 @@ func (s *Service) SyncDetailed(ctx context.Context) (engine.SyncSummary, error) 
 	if err := s.checkEnabled(ctx); err != nil {
 		return engine.SyncSummary{}, err
 	}
-	in, err := s.Integration(ctx)
+	in, err := s.storedIntegration(ctx)
 	if err != nil || in.Source == nil {
 		return engine.SyncSummary{}, err
 	}
