@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -24,7 +23,7 @@ const DefaultListen = "127.0.0.1:8443"
 
 type serveFlags struct {
 	listen, tokenFile, tlsCert, tlsKey string
-	insecure                           bool
+	insecure, publicMetrics            bool
 	pollInterval, shutdownTimeout      time.Duration
 	maxBodyBytes                       int64
 	txRecords                          int
@@ -37,17 +36,18 @@ func init() {
 	register(&command{
 		name:    "serve",
 		summary: "serve the engine's HTTP API for remote mode (authenticated, TLS)",
-		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--poll-interval D] " +
+		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--public-metrics] [--poll-interval D] " +
 			"[--source-root DIR]... [--graph-allowed-host HOST]... [--secret-key-file FILE] " +
 			"[--max-body-bytes N] [--tx-records N] [--shutdown-timeout D] [--log-format text|json] [--log-level LEVEL]",
 		flags: func(fs *flag.FlagSet, c *invocation) {
 			f := &serveFlags{}
 			c.values["serve"] = f
 			fs.StringVar(&f.listen, "listen", DefaultListen, "address to listen on (host:port)")
-			fs.StringVar(&f.tokenFile, "token-file", "", "file of API tokens, one a line (several for rotation; # comments); IDP_TOKENS adds comma-separated ones")
+			fs.StringVar(&f.tokenFile, "token-file", "", "file of API tokens (mode 0600), one a line: read:TOKEN, admin:TOKEN, or a bare TOKEN (admin); several for rotation, # comments; IDP_TOKENS adds comma-separated ones")
 			fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM)")
 			fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
 			fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
+			fs.BoolVar(&f.publicMetrics, "public-metrics", false, "serve /metrics without a token (by default it needs one, of any scope)")
 			fs.DurationVar(&f.pollInterval, "poll-interval", 30*time.Second, "how often to pull the integration's configured source (0: never)")
 			fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest pushed batch accepted, in bytes")
 			fs.IntVar(&f.txRecords, "tx-records", 0, "records committed per transaction by pulls and pushes (default 50000)")
@@ -88,13 +88,12 @@ func runServe(ctx context.Context, c *invocation) error {
 
 	readTokens := func() ([]string, error) { return server.ReadTokens(f.tokenFile, c.env.Getenv("IDP_TOKENS")) }
 	list, err := readTokens()
-	if errors.Is(err, server.ErrNoTokens) {
+	if errors.Is(err, server.ErrNoTokens) || errors.Is(err, server.ErrBadToken) || errors.Is(err, server.ErrLooseTokenFile) {
 		return usagef("%s", err)
 	}
 	if err != nil {
 		return err
 	}
-	warnLoosePermissions(log, f.tokenFile)
 	tokens, err := server.NewTokens(list)
 	if err != nil {
 		return err
@@ -129,7 +128,7 @@ func runServe(ctx context.Context, c *invocation) error {
 	}
 	defer svc.Close()
 	srv, err := server.New(server.Config{Service: svc, Tokens: tokens, Logger: log, MaxBodyBytes: f.maxBodyBytes,
-		PollInterval: f.pollInterval, ShutdownTimeout: f.shutdownTimeout})
+		PollInterval: f.pollInterval, ShutdownTimeout: f.shutdownTimeout, PublicMetrics: f.publicMetrics})
 	if err != nil {
 		return err
 	}
@@ -161,14 +160,4 @@ func runServe(ctx context.Context, c *invocation) error {
 		}
 	}()
 	return srv.Serve(ctx, ln, tlsConfig)
-}
-
-// warnLoosePermissions warns when others may read the token file.
-func warnLoosePermissions(log hclog.Logger, path string) {
-	if path == "" || strings.HasPrefix(path, "/dev/") {
-		return
-	}
-	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
-		log.Warn("the token file can be read by other users: chmod 600 it", "path", path, "mode", info.Mode().Perm().String())
-	}
 }

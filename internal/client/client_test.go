@@ -21,7 +21,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
 
-const token = "test-token-0123456789"
+const token = "test-token-0123456789abcdef0123456789"
 
 func embedded(cfg func(t *testing.T) client.EmbeddedConfig) clienttest.Opener {
 	return func(t *testing.T) client.Client {

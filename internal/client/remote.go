@@ -56,10 +56,12 @@ type Remote struct {
 
 var _ Client = (*Remote)(nil)
 
-// ErrUnauthorized: the server refused the token. ErrTooLarge: a pushed
-// batch is over the server's size limit.
+// ErrUnauthorized: the server refused the token. ErrForbidden: the token's
+// scope does not allow the call (a read token that writes). ErrTooLarge: a
+// pushed batch is over the server's size limit.
 var (
 	ErrUnauthorized = errors.New("unauthorized")
+	ErrForbidden    = errors.New("forbidden by the token's scope")
 	ErrTooLarge     = errors.New("too large")
 )
 
@@ -87,6 +89,8 @@ func (e *APIError) Unwrap() error {
 		return engine.ErrAlreadyExists
 	case "unauthorized":
 		return ErrUnauthorized
+	case "forbidden":
+		return ErrForbidden
 	case "too_large":
 		return ErrTooLarge
 	}
@@ -246,8 +250,10 @@ func codeOfStatus(status int) string {
 	switch status {
 	case http.StatusNotFound:
 		return "not_found"
-	case http.StatusUnauthorized, http.StatusForbidden:
+	case http.StatusUnauthorized:
 		return "unauthorized"
+	case http.StatusForbidden:
+		return "forbidden"
 	case http.StatusRequestEntityTooLarge:
 		return "too_large"
 	}

@@ -32,7 +32,11 @@ import (
 //	GET    /v1/users              Users
 //	GET    /v1/remediations       Remediations
 //	GET    /v1/quarantine         Quarantine
-//	GET    /healthz  /readyz  /metrics   (no token)
+//	GET    /healthz  /readyz              (no token)
+//	GET    /metrics                       (a token of any scope, unless Config.PublicMetrics)
+//
+// A read token may send every GET; everything else needs an admin token
+// (auth.go).
 func (s *Server) routes() http.Handler {
 	v1 := http.NewServeMux()
 	v1.HandleFunc("GET /v1/integration", s.getIntegration)
@@ -65,7 +69,11 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	root.HandleFunc("GET /readyz", s.ready)
-	root.Handle("GET /metrics", s.metrics.handler())
+	metrics := s.metrics.handler()
+	if !s.cfg.PublicMetrics {
+		metrics = s.requireToken(metrics)
+	}
+	root.Handle("GET /metrics", metrics)
 	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, "not found: the API is under /v1", "")
 	})

@@ -57,6 +57,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TempDir holds pushed bodies while they arrive (default os.TempDir).
 	TempDir string
+	// PublicMetrics serves /metrics without a token; otherwise it needs
+	// one, of any scope.
+	PublicMetrics bool
 }
 
 // ErrUnrestrictedFiles: the engine given to New may read any file, as an
