@@ -143,16 +143,42 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// ready answers 200 while the store answers and the server is not
-// draining.
+// readyTimeout bounds the store's answer to a readiness check.
+const readyTimeout = 5 * time.Second
+
+// ready answers 200 when the server can serve: it is not draining, and its
+// store answers a read within readyTimeout. A sync in progress, however
+// long, does not make it unready: reads never wait for it. The probe
+// itself never hangs: a store that does not answer in time, even one that
+// ignores the deadline, is reported 503 at the timeout, and while that
+// read is still stuck, later probes answer 503 at once instead of piling
+// more reads on.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		writeError(w, http.StatusServiceUnavailable, "draining", "the server is shutting down", "")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	if _, err := s.svc.Integration(ctx); err != nil {
+	if !s.probing.CompareAndSwap(false, true) {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "the store has not answered the previous readiness check", "")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), readyTimeout)
+	answered := make(chan error, 1)
+	go func() {
+		defer s.probing.Store(false)
+		defer cancel()
+		_, err := s.svc.Integration(ctx)
+		answered <- err
+	}()
+	timer := time.NewTimer(readyTimeout)
+	defer timer.Stop()
+	var err error
+	select {
+	case err = <-answered:
+	case <-timer.C:
+		err = context.DeadlineExceeded
+	}
+	if err != nil {
 		s.httpLog.Warn("readiness check: the store does not answer", "error", err)
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "the store does not answer", "")
 		return
