@@ -136,7 +136,8 @@ func LoadOrCreateKey(path string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
+	// The temporary name goes whether or not the link made the key file.
+	defer func() { _ = os.Remove(tmp.Name()) }()
 	_, err = tmp.WriteString(hex.EncodeToString(raw) + "\n")
 	if err == nil {
 		err = tmp.Sync()

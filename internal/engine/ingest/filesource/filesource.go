@@ -161,7 +161,8 @@ func (a Access) openUnderRoot(path, abs string, flags int) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer r.Close()
+	// The file opened through the root stays open when the root closes.
+	defer func() { _ = r.Close() }()
 	f, err := r.OpenFile(rel, flags, 0)
 	switch {
 	case err == nil:
