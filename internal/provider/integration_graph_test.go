@@ -46,9 +46,13 @@ func secretForms(secret string) []string {
 	return []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
 }
 
+// quickstartDir holds the quick start's sample, a source root of the
+// tests' servers too.
+var quickstartDir = filepath.Join("..", "..", "examples", "quickstart")
+
 func quickstartPath(t *testing.T, name string) string {
 	t.Helper()
-	abs, err := filepath.Abs(filepath.Join("..", "..", "examples", "quickstart", name))
+	abs, err := filepath.Abs(filepath.Join(quickstartDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}

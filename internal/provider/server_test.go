@@ -56,7 +56,7 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 	t.Cleanup(func() { logFile.Close() })
 	log := hclog.New(&hclog.LoggerOptions{Name: "server", Level: hclog.Trace, Output: logFile})
 
-	cfg := service.Config{DataDir: filepath.Join(dir, "store"), Logger: log.Named("engine"), FileSources: servertest.SourceRoots(t)}
+	cfg := service.Config{DataDir: filepath.Join(dir, "store"), Logger: log.Named("engine"), FileSources: servertest.SourceRoots(t, quickstartDir)}
 	if opts.tune != nil {
 		opts.tune(&cfg)
 	}
