@@ -55,7 +55,7 @@ func init() {
 			fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 			fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
 			fs.Var(&f.sourceRoots, "source-root", "a directory whose files file sources may read (repeatable; "+SourceRootsEnv+" adds more); none: file sources are refused")
-			fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "key file that seals the secrets the store keeps (default $"+service.SecretKeyFileEnv+", else secret.key in the data directory, created on first use)")
+			fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "key file that seals the secrets the store keeps (default $"+service.SecretKeyFileEnv+"; with SQLite, else secret.key in the data directory, created on first use)")
 			fs.Var(&f.graphHosts, "graph-allowed-host", "a host besides Microsoft's cloud endpoints that a graph source may send credentials to (repeatable; "+graph.AllowedHostsEnv+" adds more)")
 		},
 		run: runServe,

@@ -2,11 +2,13 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/secret"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
@@ -14,10 +16,11 @@ import (
 // The Graph client secret is never stored in plaintext and never read
 // back. The store keeps it sealed (AES-256-GCM, engine/secret) under a key
 // in a file outside the store: Config.SecretKeyFile, else
-// SecretKeyFileEnv, else secret.key in the data directory, created on
-// first use (mode 0600). Engines sharing one PostgreSQL database must
-// share the key file too. Integration answers say only whether a secret is
-// held (engine.GraphSource.ClientSecretSet).
+// SecretKeyFileEnv, else, for SQLite, secret.key in the data directory,
+// created on first use (mode 0600). A PostgreSQL store has no such default:
+// every engine on the database must share the key, so its operator names
+// the file. Integration answers say only whether a secret is held
+// (engine.GraphSource.ClientSecretSet).
 
 // SecretKeyFileEnv names the key file that seals the secrets the store
 // keeps.
@@ -29,15 +32,24 @@ const DefaultSecretKeyFile = "secret.key"
 // graphSecretPurpose binds a sealed value to the one setting it is.
 const graphSecretPurpose = "idp integration source.graph.client_secret"
 
+// ErrNoSecretKey: a secret is to be stored in (or read from) PostgreSQL,
+// and no key file is named.
+var ErrNoSecretKey = errors.New("a client secret is kept in PostgreSQL only sealed with a key file that every engine " +
+	"on the database shares: name it with " + SecretKeyFileEnv + " (engine serve: --secret-key-file), or leave the " +
+	"secret unset and give " + GraphSecretEnv + " to the engines that sync")
+
 // secretKeyPath is where the key lives.
-func (s *Service) secretKeyPath() string {
+func (s *Service) secretKeyPath() (string, error) {
 	if s.cfg.SecretKeyFile != "" {
-		return s.cfg.SecretKeyFile
+		return s.cfg.SecretKeyFile, nil
 	}
 	if p := os.Getenv(SecretKeyFileEnv); p != "" {
-		return p
+		return p, nil
 	}
-	return filepath.Join(s.cfg.DataDir, DefaultSecretKeyFile)
+	if s.cfg.DatabaseURL != "" {
+		return "", ErrNoSecretKey
+	}
+	return filepath.Join(s.cfg.DataDir, DefaultSecretKeyFile), nil
 }
 
 // secretKey loads the key, creating it the first time a secret is sealed
@@ -48,7 +60,10 @@ func (s *Service) secretKey(create bool) (*secret.Key, error) {
 	if s.key != nil {
 		return s.key, nil
 	}
-	path := s.secretKeyPath()
+	path, err := s.secretKeyPath()
+	if err != nil {
+		return nil, err
+	}
 	load := secret.LoadKey
 	if create {
 		load = secret.LoadOrCreateKey
@@ -61,9 +76,13 @@ func (s *Service) secretKey(create bool) (*secret.Key, error) {
 	return k, nil
 }
 
-// sealGraphSecret seals a client secret for the store.
+// sealGraphSecret seals a client secret for the store. Without a key to
+// seal it with, the setting is refused, naming it.
 func (s *Service) sealGraphSecret(plain string) (string, error) {
 	k, err := s.secretKey(true)
+	if errors.Is(err, ErrNoSecretKey) {
+		return "", &policy.FieldError{Field: "source.graph.client_secret", Err: fmt.Errorf("%w: %w", engine.ErrInvalid, err)}
+	}
 	if err != nil {
 		return "", err
 	}
@@ -84,7 +103,8 @@ func (s *Service) storedGraphSecret(g engine.GraphSource) (string, error) {
 	}
 	plain, err := k.Open(g.SealedClientSecret, graphSecretPurpose)
 	if err != nil {
-		return "", fmt.Errorf("the stored client secret, with the key %s: %w (engines sharing a store must share its key file)", s.secretKeyPath(), err)
+		path, _ := s.secretKeyPath()
+		return "", fmt.Errorf("the stored client secret, with the key %s: %w (engines sharing a store must share its key file)", path, err)
 	}
 	return plain, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/secret"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
 )
 
 // storedGraph is the graph source as the store holds it.
@@ -177,4 +178,48 @@ func TestPlaintextSecretOfAnEarlierVersion(t *testing.T) {
 	}
 	e.srv.ExpireTokens()
 	syncOK(t, svc)
+}
+
+// On PostgreSQL, shared by engines on other hosts, a secret is stored only
+// with a key file its operator names: without one the setting is refused
+// naming the attribute and the variable, and nothing is stored; with one
+// it is sealed, and an engine given the same file syncs with it.
+func TestGraphSecretOnPostgresNeedsAKeyFile(t *testing.T) {
+	url := pgtest.URL(t)
+	t.Setenv(service.SecretKeyFileEnv, "")
+	t.Setenv(service.GraphSecretEnv, "")
+	e := newGraphEnv(t)
+	cfg := e.config()
+	cfg.DatabaseURL = url
+	svc, err := service.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	ctx := context.Background()
+	in := engine.DefaultIntegration()
+	in.Source = e.source(20, false)
+	_, err = svc.SetIntegration(ctx, in)
+	wantFieldError(t, err, "source.graph.client_secret", service.ErrNoSecretKey)
+	if !strings.Contains(err.Error(), service.SecretKeyFileEnv) {
+		t.Fatalf("the refusal does not say how to name a key: %v", err)
+	}
+	if got, err := svc.Integration(ctx); err != nil || got.Source != nil {
+		t.Fatalf("after the refusal the engine holds %+v, %v", got, err)
+	}
+
+	keyFile := filepath.Join(t.TempDir(), "shared.key")
+	t.Setenv(service.SecretKeyFileEnv, keyFile)
+	if _, err := svc.SetIntegration(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	other, err := service.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	syncOK(t, other)
+	if e.srv.Stats().TokensIssued == 0 {
+		t.Fatal("no token was issued: the secret was not used")
+	}
 }
