@@ -152,8 +152,8 @@ func (e *accessEnv) request(t *testing.T, method, path, token string, body any) 
 	return resp.StatusCode, b
 }
 
-// refused checks a 422 (or the status given) whose JSON error names field.
-func refused(t *testing.T, status int, body []byte, want int, field, words string) {
+// accessRefused checks a 422 (or the status given) whose JSON error names field.
+func accessRefused(t *testing.T, status int, body []byte, want int, field, words string) {
 	t.Helper()
 	var e server.ErrorBody
 	if status != want || json.Unmarshal(body, &e) != nil || e.Error.Field != field || !strings.Contains(e.Error.Message, words) {
@@ -161,7 +161,7 @@ func refused(t *testing.T, status int, body []byte, want int, field, words strin
 	}
 }
 
-func fileIntegration(paths ...string) engine.Integration {
+func accessFileIntegration(paths ...string) engine.Integration {
 	in := engine.DefaultIntegration()
 	in.Source = &engine.Source{File: &engine.FileSource{Detections: paths}}
 	return in
@@ -184,8 +184,8 @@ func TestAccessFileSourcesStayUnderTheRoots(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{secret, "/etc/os-release", e.root + "/../tls.key", link} {
-		status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, fileIntegration(path))
-		refused(t, status, body, http.StatusUnprocessableEntity, "source.file.detections", "not under a source root")
+		status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, accessFileIntegration(path))
+		accessRefused(t, status, body, http.StatusUnprocessableEntity, "source.file.detections", "not under a source root")
 	}
 
 	// Accepted while it was a plain file under the root, then swapped
@@ -194,7 +194,7 @@ func TestAccessFileSourcesStayUnderTheRoots(t *testing.T) {
 	if err := os.WriteFile(swapped, []byte(record("ok-1", "u1")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, fileIntegration(swapped)); status != http.StatusOK {
+	if status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, accessFileIntegration(swapped)); status != http.StatusOK {
 		t.Fatalf("a file under the root: %d %s", status, body)
 	}
 	if err := os.Remove(swapped); err != nil {
@@ -216,17 +216,17 @@ func TestAccessFileSourcesStayUnderTheRoots(t *testing.T) {
 	}
 }
 
-// catcher is the attacker's host: it records every request that reaches
+// accessCatcher is the attacker's host: it records every request that reaches
 // it, headers and body.
-type catcher struct {
+type accessCatcher struct {
 	srv  *httptest.Server
 	mu   sync.Mutex
 	seen []string
 }
 
-func newCatcher(t *testing.T) *catcher {
+func newAccessCatcher(t *testing.T) *accessCatcher {
 	t.Helper()
-	c := &catcher{}
+	c := &accessCatcher{}
 	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		c.mu.Lock()
@@ -239,13 +239,13 @@ func newCatcher(t *testing.T) *catcher {
 	return c
 }
 
-func (c *catcher) requests() []string {
+func (c *accessCatcher) requests() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.seen...)
 }
 
-func graphIntegration(g engine.GraphSource) engine.Integration {
+func accessGraphIntegration(g engine.GraphSource) engine.Integration {
 	in := engine.DefaultIntegration()
 	in.Source = &engine.Source{Graph: &g}
 	return in
@@ -260,11 +260,11 @@ func TestAccessCredentialsGoOnlyToAllowedHosts(t *testing.T) {
 	const envSecret = "Env+s3cr3t/From=Operator~1"
 	t.Setenv(service.GraphSecretEnv, envSecret)
 	t.Setenv(graph.AllowedHostsEnv, "")
-	evil := newCatcher(t)
+	evil := newAccessCatcher(t)
 	gsrv := graphtest.NewServer("contoso.onmicrosoft.com", "app", "Stored+s3cr3t/Val=2")
 	t.Cleanup(gsrv.Close)
-	front := fakeGraphWithNextLink(t, evil.srv.URL)
-	e := newAccessEnv(t, accessOptions{graphHosts: []string{gsrv.Host(), hostOf(front), hostOf(evil.srv.URL)}})
+	front := accessFakeGraph(t, evil.srv.URL)
+	e := newAccessEnv(t, accessOptions{graphHosts: []string{gsrv.Host(), accessHostOf(front), accessHostOf(evil.srv.URL)}})
 
 	base := engine.GraphSource{TenantID: gsrv.TenantID, ClientID: gsrv.ClientID}
 	strict := newAccessEnvWithHosts(t, gsrv.Host())
@@ -278,8 +278,8 @@ func TestAccessCredentialsGoOnlyToAllowedHosts(t *testing.T) {
 	} {
 		g := base
 		g.AuthorityURL, g.GraphURL = tc.g.AuthorityURL, tc.g.GraphURL
-		status, body := strict.request(t, http.MethodPut, "/v1/integration", accessAdminToken, graphIntegration(g))
-		refused(t, status, body, http.StatusUnprocessableEntity, tc.field, "host not allowed")
+		status, body := strict.request(t, http.MethodPut, "/v1/integration", accessAdminToken, accessGraphIntegration(g))
+		accessRefused(t, status, body, http.StatusUnprocessableEntity, tc.field, "host not allowed")
 		if status, body := strict.request(t, http.MethodPost, "/v1/sync", accessAdminToken, nil); status != http.StatusOK {
 			t.Fatalf("sync after a refused setting: %d %s", status, body)
 		}
@@ -290,7 +290,7 @@ func TestAccessCredentialsGoOnlyToAllowedHosts(t *testing.T) {
 	stored := base
 	stored.AuthorityURL, stored.GraphURL = evil.srv.URL, evil.srv.URL
 	err := strict.svc.Store().Update(context.Background(), func(tx store.Tx) error {
-		return tx.PutIntegration(context.Background(), graphIntegration(stored))
+		return tx.PutIntegration(context.Background(), accessGraphIntegration(stored))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -304,7 +304,7 @@ func TestAccessCredentialsGoOnlyToAllowedHosts(t *testing.T) {
 	// one: the bearer token does not follow it.
 	g := base
 	g.AuthorityURL, g.GraphURL = front, front
-	if status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, graphIntegration(g)); status != http.StatusOK {
+	if status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, accessGraphIntegration(g)); status != http.StatusOK {
 		t.Fatalf("a graph source on an allowed host: %d %s", status, body)
 	}
 	status, body = e.request(t, http.MethodPost, "/v1/sync", accessAdminToken, nil)
@@ -327,13 +327,13 @@ func newAccessEnvWithHosts(t *testing.T, hosts ...string) *accessEnv {
 	return newAccessEnv(t, accessOptions{graphHosts: hosts})
 }
 
-func hostOf(rawURL string) string {
+func accessHostOf(rawURL string) string {
 	return strings.TrimPrefix(strings.TrimPrefix(rawURL, "http://"), "https://")
 }
 
-// fakeGraphWithNextLink issues tokens and answers every collection with an
+// accessFakeGraph issues tokens and answers every collection with an
 // empty page whose nextLink points at next.
-func fakeGraphWithNextLink(t *testing.T, next string) string {
+func accessFakeGraph(t *testing.T, next string) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -355,7 +355,7 @@ func TestAccessSecretsAreNeverReadable(t *testing.T) {
 	t.Cleanup(gsrv.Close)
 	e := newAccessEnv(t, accessOptions{graphHosts: []string{gsrv.Host()}})
 	g := engine.GraphSource{TenantID: gsrv.TenantID, ClientID: gsrv.ClientID, ClientSecret: secret, AuthorityURL: gsrv.URL, GraphURL: gsrv.URL}
-	status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, graphIntegration(g))
+	status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, accessGraphIntegration(g))
 	answers := []string{string(body)}
 	if status != http.StatusOK {
 		t.Fatalf("PUT: %d %s", status, body)
@@ -408,11 +408,11 @@ func TestAccessFIFOSourceHangsNothing(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, fileIntegration(fifo))
-	refused(t, status, body, http.StatusUnprocessableEntity, "source.file.detections", "not a regular file")
+	status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, accessFileIntegration(fifo))
+	accessRefused(t, status, body, http.StatusUnprocessableEntity, "source.file.detections", "not a regular file")
 
 	later := filepath.Join(e.root, "later")
-	if status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, fileIntegration(later)); status != http.StatusOK {
+	if status, body := e.request(t, http.MethodPut, "/v1/integration", accessAdminToken, accessFileIntegration(later)); status != http.StatusOK {
 		t.Fatalf("a file to come: %d %s", status, body)
 	}
 	if err := syscall.Mkfifo(later, 0o600); err != nil {
@@ -464,16 +464,16 @@ func TestAccessFIFOSourceHangsNothing(t *testing.T) {
 	}
 }
 
-// wedgedStore stops answering reads, ignoring their contexts, once wedged:
+// accessWedgedStore stops answering reads, ignoring their contexts, once wedged:
 // a store the server cannot serve from.
-type wedgedStore struct {
+type accessWedgedStore struct {
 	store.Store
 	wedged  atomic.Bool
 	stuck   atomic.Int32 // reads waiting
 	release chan struct{}
 }
 
-func (w *wedgedStore) View(ctx context.Context, fn func(store.Reader) error) error {
+func (w *accessWedgedStore) View(ctx context.Context, fn func(store.Reader) error) error {
 	if w.wedged.Load() {
 		w.stuck.Add(1)
 		<-w.release
@@ -485,7 +485,7 @@ func (w *wedgedStore) View(ctx context.Context, fn func(store.Reader) error) err
 // /readyz says 503 rather than 200 or nothing, and a shutdown returns
 // within its timeout even with a request stuck on that store.
 func TestAccessWedgedStoreIsNotReadyAndShutdownIsBounded(t *testing.T) {
-	ws := &wedgedStore{release: make(chan struct{})}
+	ws := &accessWedgedStore{release: make(chan struct{})}
 	t.Cleanup(func() { close(ws.release) })
 	e := newAccessEnv(t, accessOptions{wrap: func(s store.Store) store.Store { ws.Store = s; return ws }})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

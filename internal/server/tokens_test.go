@@ -11,8 +11,8 @@ import (
 )
 
 const (
-	readToken  = "read-token-5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
-	adminToken = "admin-token-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d"
+	scopeReadToken  = "read-token-5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
+	scopeAdminToken = "admin-token-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d"
 )
 
 func TestParseToken(t *testing.T) {
@@ -22,13 +22,13 @@ func TestParseToken(t *testing.T) {
 		scope server.Scope
 		err   bool
 	}{
-		{readToken, readToken, server.ScopeAdmin, false},
-		{"read:" + readToken, readToken, server.ScopeRead, false},
-		{"  READ: " + readToken + " ", readToken, server.ScopeRead, false},
-		{"admin:" + adminToken, adminToken, server.ScopeAdmin, false},
+		{scopeReadToken, scopeReadToken, server.ScopeAdmin, false},
+		{"read:" + scopeReadToken, scopeReadToken, server.ScopeRead, false},
+		{"  READ: " + scopeReadToken + " ", scopeReadToken, server.ScopeRead, false},
+		{"admin:" + scopeAdminToken, scopeAdminToken, server.ScopeAdmin, false},
 		// A colon after something that is not a word is part of the token.
-		{"k3y:" + adminToken, "k3y:" + adminToken, server.ScopeAdmin, false},
-		{"reed:" + readToken, "", 0, true},
+		{"k3y:" + scopeAdminToken, "k3y:" + scopeAdminToken, server.ScopeAdmin, false},
+		{"reed:" + scopeReadToken, "", 0, true},
 		{"read:tiny9", "", 0, true},
 		{"x", "", 0, true},
 		{strings.Repeat("a", server.MinTokenLength-1), "", 0, true},
@@ -51,7 +51,7 @@ func TestParseToken(t *testing.T) {
 }
 
 func TestTokensScope(t *testing.T) {
-	tokens, err := server.NewTokens([]string{"read:" + readToken, adminToken})
+	tokens, err := server.NewTokens([]string{"read:" + scopeReadToken, scopeAdminToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +60,10 @@ func TestTokensScope(t *testing.T) {
 		scope     server.Scope
 		ok        bool
 	}{
-		{readToken, server.ScopeRead, true},
-		{adminToken, server.ScopeAdmin, true},
-		{"read:" + readToken, 0, false},
-		{readToken[:20], 0, false},
+		{scopeReadToken, server.ScopeRead, true},
+		{scopeAdminToken, server.ScopeAdmin, true},
+		{"read:" + scopeReadToken, 0, false},
+		{scopeReadToken[:20], 0, false},
 		{"", 0, false},
 	} {
 		scope, ok := tokens.Scope(tc.presented)
@@ -74,10 +74,10 @@ func TestTokensScope(t *testing.T) {
 	if !server.ScopeAdmin.Allows(server.ScopeRead) || server.ScopeRead.Allows(server.ScopeAdmin) {
 		t.Error("Allows is not ordered read < admin")
 	}
-	if err := tokens.Set([]string{"read:" + readToken, "admin:" + readToken}); !errors.Is(err, server.ErrBadToken) {
+	if err := tokens.Set([]string{"read:" + scopeReadToken, "admin:" + scopeReadToken}); !errors.Is(err, server.ErrBadToken) {
 		t.Errorf("one token with two scopes = %v, want ErrBadToken", err)
 	}
-	if scope, ok := tokens.Scope(adminToken); !ok || scope != server.ScopeAdmin {
+	if scope, ok := tokens.Scope(scopeAdminToken); !ok || scope != server.ScopeAdmin {
 		t.Error("a refused Set changed the accepted tokens")
 	}
 }
@@ -94,22 +94,22 @@ func TestTokenFileRules(t *testing.T) {
 		}
 		return p
 	}
-	good := write("good", "# scopes\nread:"+readToken+"\n"+adminToken+"\n", 0o600)
+	good := write("good", "# scopes\nread:"+scopeReadToken+"\n"+scopeAdminToken+"\n", 0o600)
 	got, err := server.ReadTokens(good, "")
 	if err != nil || len(got) != 2 {
 		t.Fatalf("ReadTokens(good) = %v, %v", got, err)
 	}
 	for _, mode := range []os.FileMode{0o640, 0o604, 0o620} {
-		path := write("loose", adminToken+"\n", mode)
+		path := write("loose", scopeAdminToken+"\n", mode)
 		if _, err := server.ReadTokens(path, ""); !errors.Is(err, server.ErrLooseTokenFile) {
 			t.Errorf("mode %v: %v, want ErrLooseTokenFile", mode, err)
 		}
 	}
-	short := write("short", "# fine\n"+adminToken+"\nabc\n", 0o600)
+	short := write("short", "# fine\n"+scopeAdminToken+"\nabc\n", 0o600)
 	if _, err := server.ReadTokens(short, ""); !errors.Is(err, server.ErrBadToken) || !strings.Contains(err.Error(), "line 3") {
 		t.Errorf("a short token in the file = %v, want ErrBadToken naming line 3", err)
 	}
-	if _, err := server.ReadTokens("", adminToken+",x"); !errors.Is(err, server.ErrBadToken) || !strings.Contains(err.Error(), "IDP_TOKENS, entry 2") {
+	if _, err := server.ReadTokens("", scopeAdminToken+",x"); !errors.Is(err, server.ErrBadToken) || !strings.Contains(err.Error(), "IDP_TOKENS, entry 2") {
 		t.Errorf("a short token in IDP_TOKENS = %v, want ErrBadToken naming entry 2", err)
 	}
 }

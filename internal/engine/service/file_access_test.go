@@ -16,13 +16,13 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
-func fileSource(detections ...string) engine.Integration {
+func fileSourceIntegration(detections ...string) engine.Integration {
 	in := engine.DefaultIntegration()
 	in.Source = &engine.Source{File: &engine.FileSource{Detections: detections}}
 	return in
 }
 
-func wantFieldError(t *testing.T, err error, field string, sentinel error) {
+func wantRefusedField(t *testing.T, err error, field string, sentinel error) {
 	t.Helper()
 	var fe *policy.FieldError
 	if !errors.As(err, &fe) || fe.Field != field || !errors.Is(err, sentinel) || !errors.Is(err, engine.ErrInvalid) {
@@ -42,11 +42,11 @@ func TestFileSourceMustBeARegularFile(t *testing.T) {
 	}
 	svc := open(t, service.Config{DataDir: filepath.Join(dir, "store")})
 	ctx := context.Background()
-	_, err := svc.SetIntegration(ctx, fileSource(fifo))
-	wantFieldError(t, err, "source.file.detections", filesource.ErrNotRegular)
+	_, err := svc.SetIntegration(ctx, fileSourceIntegration(fifo))
+	wantRefusedField(t, err, "source.file.detections", filesource.ErrNotRegular)
 
 	later := filepath.Join(dir, "later.ndjson")
-	if _, err := svc.SetIntegration(ctx, fileSource(later)); err != nil {
+	if _, err := svc.SetIntegration(ctx, fileSourceIntegration(later)); err != nil {
 		t.Fatalf("a file that does not exist yet: %v", err)
 	}
 	if err := syscall.Mkfifo(later, 0o600); err != nil {
@@ -79,15 +79,15 @@ func TestFileSourceUnderRoots(t *testing.T) {
 	}
 	svc := open(t, service.Config{DataDir: filepath.Join(dir, "store"), FileSources: access})
 	ctx := context.Background()
-	_, err = svc.SetIntegration(ctx, fileSource(secret))
-	wantFieldError(t, err, "source.file.detections", filesource.ErrOutsideRoots)
+	_, err = svc.SetIntegration(ctx, fileSourceIntegration(secret))
+	wantRefusedField(t, err, "source.file.detections", filesource.ErrOutsideRoots)
 
-	in := fileSource(inside)
+	in := fileSourceIntegration(inside)
 	in.Source.File.Devices = []string{root + "/../secret.ndjson"}
 	_, err = svc.SetIntegration(ctx, in)
-	wantFieldError(t, err, "source.file.devices", filesource.ErrOutsideRoots)
+	wantRefusedField(t, err, "source.file.devices", filesource.ErrOutsideRoots)
 
-	if _, err := svc.SetIntegration(ctx, fileSource(inside)); err != nil {
+	if _, err := svc.SetIntegration(ctx, fileSourceIntegration(inside)); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(inside); err != nil {

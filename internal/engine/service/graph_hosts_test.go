@@ -28,9 +28,9 @@ func TestGraphHostsAreAllowedOrRefused(t *testing.T) {
 	}
 	t.Setenv(graph.AllowedHostsEnv, "")
 	_, err := svc.SetIntegration(ctx, source("https://login.attacker.example", ""))
-	wantFieldError(t, err, "source.graph.authority_url", graph.ErrHostNotAllowed)
+	wantRefusedField(t, err, "source.graph.authority_url", graph.ErrHostNotAllowed)
 	_, err = svc.SetIntegration(ctx, source("", srv.URL))
-	wantFieldError(t, err, "source.graph.graph_url", graph.ErrHostNotAllowed)
+	wantRefusedField(t, err, "source.graph.graph_url", graph.ErrHostNotAllowed)
 	if _, err := svc.SetIntegration(ctx, source("https://login.microsoftonline.us", "https://dod-graph.microsoft.us")); err != nil {
 		t.Fatalf("a sovereign cloud: %v", err)
 	}

@@ -200,7 +200,7 @@ func TestGraphSecretOnPostgresNeedsAKeyFile(t *testing.T) {
 	in := engine.DefaultIntegration()
 	in.Source = e.source(20, false)
 	_, err = svc.SetIntegration(ctx, in)
-	wantFieldError(t, err, "source.graph.client_secret", service.ErrNoSecretKey)
+	wantRefusedField(t, err, "source.graph.client_secret", service.ErrNoSecretKey)
 	if !strings.Contains(err.Error(), service.SecretKeyFileEnv) {
 		t.Fatalf("the refusal does not say how to name a key: %v", err)
 	}
