@@ -51,7 +51,7 @@ func init() {
 			fs.DurationVar(&f.pollInterval, "poll-interval", 30*time.Second, "how often to pull the integration's configured source (0: never)")
 			fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest pushed batch accepted, in bytes")
 			fs.IntVar(&f.txRecords, "tx-records", 0, "records committed per transaction by pulls and pushes (default 50000)")
-			fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM lets in-flight requests finish")
+			fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM may take: in-flight requests get it less a fifth (5s at most), then are cancelled")
 			fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 			fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
 			fs.Var(&f.sourceRoots, "source-root", "a directory whose files file sources may read (repeatable; "+SourceRootsEnv+" adds more); none: file sources are refused")
