@@ -7,12 +7,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/server"
 )
@@ -23,33 +23,40 @@ const DefaultListen = "127.0.0.1:8443"
 
 type serveFlags struct {
 	listen, tokenFile, tlsCert, tlsKey string
-	insecure                           bool
+	insecure, publicMetrics            bool
 	pollInterval, shutdownTimeout      time.Duration
 	maxBodyBytes                       int64
 	txRecords                          int
 	logFormat, logLevel                string
+	sourceRoots, graphHosts            stringList
+	secretKeyFile                      string
 }
 
 func init() {
 	register(&command{
 		name:    "serve",
 		summary: "serve the engine's HTTP API for remote mode (authenticated, TLS)",
-		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--poll-interval D] " +
+		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--public-metrics] [--poll-interval D] " +
+			"[--source-root DIR]... [--graph-allowed-host HOST]... [--secret-key-file FILE] " +
 			"[--max-body-bytes N] [--tx-records N] [--shutdown-timeout D] [--log-format text|json] [--log-level LEVEL]",
 		flags: func(fs *flag.FlagSet, c *invocation) {
 			f := &serveFlags{}
 			c.values["serve"] = f
 			fs.StringVar(&f.listen, "listen", DefaultListen, "address to listen on (host:port)")
-			fs.StringVar(&f.tokenFile, "token-file", "", "file of API tokens, one a line (several for rotation; # comments); IDP_TOKENS adds comma-separated ones")
+			fs.StringVar(&f.tokenFile, "token-file", "", "file of API tokens (mode 0600), one a line: read:TOKEN, admin:TOKEN, or a bare TOKEN (admin); several for rotation, # comments; IDP_TOKENS adds comma-separated ones")
 			fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM)")
 			fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
 			fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
+			fs.BoolVar(&f.publicMetrics, "public-metrics", false, "serve /metrics without a token (by default it needs one, of any scope)")
 			fs.DurationVar(&f.pollInterval, "poll-interval", 30*time.Second, "how often to pull the integration's configured source (0: never)")
 			fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest pushed batch accepted, in bytes")
 			fs.IntVar(&f.txRecords, "tx-records", 0, "records committed per transaction by pulls and pushes (default 50000)")
-			fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM lets in-flight requests finish")
+			fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM may take: in-flight requests get it less a fifth (5s at most), then are cancelled")
 			fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 			fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
+			fs.Var(&f.sourceRoots, "source-root", "a directory whose files file sources may read (repeatable; "+SourceRootsEnv+" adds more); none: file sources are refused")
+			fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "key file that seals the secrets the store keeps (default $"+service.SecretKeyFileEnv+"; with SQLite, else secret.key in the data directory, created on first use)")
+			fs.Var(&f.graphHosts, "graph-allowed-host", "a host besides Microsoft's cloud endpoints that a graph source may send credentials to (repeatable; "+graph.AllowedHostsEnv+" adds more)")
 		},
 		run: runServe,
 	})
@@ -81,13 +88,12 @@ func runServe(ctx context.Context, c *invocation) error {
 
 	readTokens := func() ([]string, error) { return server.ReadTokens(f.tokenFile, c.env.Getenv("IDP_TOKENS")) }
 	list, err := readTokens()
-	if errors.Is(err, server.ErrNoTokens) {
+	if errors.Is(err, server.ErrNoTokens) || errors.Is(err, server.ErrBadToken) || errors.Is(err, server.ErrLooseTokenFile) {
 		return usagef("%s", err)
 	}
 	if err != nil {
 		return err
 	}
-	warnLoosePermissions(log, f.tokenFile)
 	tokens, err := server.NewTokens(list)
 	if err != nil {
 		return err
@@ -106,14 +112,23 @@ func runServe(ctx context.Context, c *invocation) error {
 		log.Warn("serving plain HTTP (--insecure): tokens and detections cross the network in the clear unless a proxy terminates TLS")
 	}
 
+	access, err := sourceAccess(f.sourceRoots, c.env.Getenv(SourceRootsEnv))
+	if err != nil {
+		return err
+	}
+	if len(access.Roots) == 0 {
+		log.Info("no source root is configured: file sources are refused (--source-root, " + SourceRootsEnv + ")")
+	} else {
+		log.Info("file sources may read under the source roots", "roots", access.Roots)
+	}
 	svc, err := service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: root.Named("engine"),
-		TxRecords: f.txRecords})
+		TxRecords: f.txRecords, FileSources: access, Graph: graph.Config{AllowHosts: f.graphHosts}, SecretKeyFile: f.secretKeyFile})
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
 	srv, err := server.New(server.Config{Service: svc, Tokens: tokens, Logger: log, MaxBodyBytes: f.maxBodyBytes,
-		PollInterval: f.pollInterval, ShutdownTimeout: f.shutdownTimeout})
+		PollInterval: f.pollInterval, ShutdownTimeout: f.shutdownTimeout, PublicMetrics: f.publicMetrics})
 	if err != nil {
 		return err
 	}
@@ -145,14 +160,4 @@ func runServe(ctx context.Context, c *invocation) error {
 		}
 	}()
 	return srv.Serve(ctx, ln, tlsConfig)
-}
-
-// warnLoosePermissions warns when others may read the token file.
-func warnLoosePermissions(log hclog.Logger, path string) {
-	if path == "" || strings.HasPrefix(path, "/dev/") {
-		return
-	}
-	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
-		log.Warn("the token file can be read by other users: chmod 600 it", "path", path, "mode", info.Mode().Perm().String())
-	}
 }

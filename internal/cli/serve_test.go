@@ -23,7 +23,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
 
-const serveToken = "process-test-token-7b3e91"
+const serveToken = "process-test-token-7b3e91c4d5e6f7a8b9c0d1e2"
 
 // serveProcess starts `engine serve` and returns it with the address it
 // listens on (read from its JSON log) and its whole log so far.
@@ -105,7 +105,7 @@ func TestServeProcessTLSAndSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := servertest.SelfSigned(t)
 	tokenFile := filepath.Join(dir, "tokens")
-	os.WriteFile(tokenFile, []byte("# rotated out next week\nold-token-value\n"+serveToken+"\n"), 0o600)
+	os.WriteFile(tokenFile, []byte("# rotated out next week\nold-token-value-0123456789abcdef0123\n"+serveToken+"\n"), 0o600)
 	dataDir := filepath.Join(dir, "data")
 	p := startServe(t, nil, "--data-dir", dataDir, "--token-file", tokenFile, "--tls-cert", certFile, "--tls-key", keyFile,
 		"--shutdown-timeout", "60s", "--poll-interval", "0")
@@ -199,7 +199,7 @@ func TestServeProcessTLSAndSIGTERM(t *testing.T) {
 			t.Errorf("the log lacks %s:\n%s", want, logs)
 		}
 	}
-	if strings.Contains(logs, serveToken) || strings.Contains(logs, "old-token-value") {
+	if strings.Contains(logs, serveToken) || strings.Contains(logs, "old-token-value-0123456789abcdef0123") {
 		t.Fatalf("the log holds a token:\n%s", logs)
 	}
 	t.Logf("%d pushes answered 200 and stored in full, %d failed cleanly", ok, len(results)-ok)
@@ -209,6 +209,9 @@ func TestServeRefusals(t *testing.T) {
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "tokens")
 	os.WriteFile(tokenFile, []byte(serveToken+"\n"), 0o600)
+	looseFile := filepath.Join(dir, "loose-tokens")
+	os.WriteFile(looseFile, []byte(serveToken+"\n"), 0o644)
+	os.Chmod(looseFile, 0o644)
 	cases := []struct {
 		name string
 		env  []string
@@ -220,6 +223,10 @@ func TestServeRefusals(t *testing.T) {
 		{"blank token file", nil, []string{"--listen", "127.0.0.1:0", "--token-file", os.DevNull}, "no API token"},
 		{"certificate without key", nil, []string{"--listen", "127.0.0.1:0", "--token-file", tokenFile, "--tls-cert", tokenFile}, "go together"},
 		{"bad log level", []string{"IDP_TOKENS=x"}, []string{"--log-level", "loud"}, "--log-level"},
+		{"one-character token", []string{"IDP_TOKENS=x"}, []string{"--listen", "127.0.0.1:0"}, "shorter than 32 characters"},
+		{"unknown scope", []string{"IDP_TOKENS=write:" + serveToken}, []string{"--listen", "127.0.0.1:0"}, `unknown scope "write"`},
+		{"token file others can read", nil, []string{"--listen", "127.0.0.1:0", "--token-file", looseFile}, "chmod 600"},
+		{"missing source root", nil, []string{"--listen", "127.0.0.1:0", "--token-file", tokenFile, "--source-root", filepath.Join(dir, "none")}, "source root"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

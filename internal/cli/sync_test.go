@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph/graphtest"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
@@ -17,6 +18,8 @@ import (
 func TestSyncOutputWithWriteback(t *testing.T) {
 	srv := graphtest.NewServer("contoso.onmicrosoft.com", "app", "s3cret")
 	t.Cleanup(srv.Close)
+	// The command line's operator allows the stand-in, as a user would.
+	t.Setenv(graph.AllowedHostsEnv, srv.Host())
 	if err := srv.LoadDetections(strings.NewReader(sample)); err != nil {
 		t.Fatal(err)
 	}

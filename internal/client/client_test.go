@@ -18,9 +18,10 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
 	"github.com/idp/terraform-provider-idp/internal/server"
+	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
 
-const token = "test-token-0123456789"
+const token = "test-token-0123456789abcdef0123456789"
 
 func embedded(cfg func(t *testing.T) client.EmbeddedConfig) clienttest.Opener {
 	return func(t *testing.T) client.Client {
@@ -36,7 +37,9 @@ func embedded(cfg func(t *testing.T) client.EmbeddedConfig) clienttest.Opener {
 // remote client of it.
 func remote(cfg func(t *testing.T) service.Config) clienttest.Opener {
 	return func(t *testing.T) client.Client {
-		svc, err := service.Open(context.Background(), cfg(t))
+		sc := cfg(t)
+		sc.FileSources = servertest.SourceRoots(t)
+		svc, err := service.Open(context.Background(), sc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +100,7 @@ func flaky(failures int32, next http.Handler) (http.Handler, *atomic.Int32) {
 
 func serve(t *testing.T) (*service.Service, http.Handler) {
 	t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{DataDir: t.TempDir()})
+	svc, err := service.Open(context.Background(), service.Config{DataDir: t.TempDir(), FileSources: servertest.SourceRoots(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,24 +42,42 @@ type RemoteConfig struct {
 	// retries (defaults 250ms and 10s); a Retry-After header wins.
 	RetryWaitMin, RetryWaitMax time.Duration
 	// Timeout bounds one attempt of a request, body included (default:
-	// none beyond the caller's context; pushes can be large).
+	// none beyond the caller's context and the bounds below).
 	Timeout time.Duration
-	Logger  hclog.Logger
+	// ReadTimeout bounds a whole call, retries included, of everything but
+	// Sync and the pushes: reads (what `terraform plan` does) and settings
+	// (default DefaultReadTimeout). So a server that accepts the
+	// connection and never answers cannot hang Terraform.
+	ReadTimeout time.Duration
+	// LongTimeout bounds a whole Sync or push (default DefaultLongTimeout,
+	// the server's own bound on such requests).
+	LongTimeout time.Duration
+	Logger      hclog.Logger
 }
+
+// Default bounds of a remote call.
+const (
+	DefaultReadTimeout = time.Minute
+	DefaultLongTimeout = 30 * time.Minute
+)
 
 // Remote is the engine behind `engine serve`, over HTTP.
 type Remote struct {
 	base  *url.URL
 	token string
 	http  *retryablehttp.Client
+	// readTimeout and longTimeout bound whole calls (RemoteConfig).
+	readTimeout, longTimeout time.Duration
 }
 
 var _ Client = (*Remote)(nil)
 
-// ErrUnauthorized: the server refused the token. ErrTooLarge: a pushed
-// batch is over the server's size limit.
+// ErrUnauthorized: the server refused the token. ErrForbidden: the token's
+// scope does not allow the call (a read token that writes). ErrTooLarge: a
+// pushed batch is over the server's size limit.
 var (
 	ErrUnauthorized = errors.New("unauthorized")
+	ErrForbidden    = errors.New("forbidden by the token's scope")
 	ErrTooLarge     = errors.New("too large")
 )
 
@@ -87,6 +105,8 @@ func (e *APIError) Unwrap() error {
 		return engine.ErrAlreadyExists
 	case "unauthorized":
 		return ErrUnauthorized
+	case "forbidden":
+		return ErrForbidden
 	case "too_large":
 		return ErrTooLarge
 	}
@@ -117,6 +137,12 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 	if cfg.RetryWaitMax <= 0 {
 		cfg.RetryWaitMax = 10 * time.Second
 	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.LongTimeout <= 0 {
+		cfg.LongTimeout = DefaultLongTimeout
+	}
 	transport := cleanhttp.DefaultPooledTransport()
 	if cfg.TLSConfig != nil {
 		transport.TLSClientConfig = cfg.TLSConfig.Clone()
@@ -135,7 +161,7 @@ func NewRemote(cfg RemoteConfig) (*Remote, error) {
 	if cfg.Logger != nil {
 		rc.Logger = retryLogger{cfg.Logger}
 	}
-	return &Remote{base: base, token: cfg.Token, http: rc}, nil
+	return &Remote{base: base, token: cfg.Token, http: rc, readTimeout: cfg.ReadTimeout, longTimeout: cfg.LongTimeout}, nil
 }
 
 // retryLogger keeps retryablehttp's chatter at debug level.
@@ -163,9 +189,30 @@ func (c *Remote) url(escapedPath string, query url.Values) string {
 	return u.String()
 }
 
-// do sends one request (retrying transient failures) and decodes a JSON
-// answer into out, or turns an error answer into an error.
+// do sends one request (retrying transient failures) within the read
+// bound and decodes a JSON answer into out, or turns an error answer into
+// an error.
 func (c *Remote) do(ctx context.Context, method, path string, query url.Values, body any, out any) error {
+	return c.doWithin(ctx, c.readTimeout, method, path, query, body, out)
+}
+
+// doWithin is do within limit.
+func (c *Remote) doWithin(ctx context.Context, limit time.Duration, method, path string, query url.Values, body any, out any) error {
+	bounded, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	return c.bounded(ctx, bounded, limit, c.request(bounded, method, path, query, body, out))
+}
+
+// bounded names the bound a call ran out of, when it did and the caller's
+// own context did not end first.
+func (c *Remote) bounded(caller, bounded context.Context, limit time.Duration, err error) error {
+	if err != nil && caller.Err() == nil && errors.Is(bounded.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("engine serve did not answer within %s: %w", limit, err)
+	}
+	return err
+}
+
+func (c *Remote) request(ctx context.Context, method, path string, query url.Values, body any, out any) error {
 	var raw any
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -246,8 +293,10 @@ func codeOfStatus(status int) string {
 	switch status {
 	case http.StatusNotFound:
 		return "not_found"
-	case http.StatusUnauthorized, http.StatusForbidden:
+	case http.StatusUnauthorized:
 		return "unauthorized"
+	case http.StatusForbidden:
+		return "forbidden"
 	case http.StatusRequestEntityTooLarge:
 		return "too_large"
 	}
@@ -342,7 +391,7 @@ func (c *Remote) Status(ctx context.Context) (engine.Status, error) {
 
 func (c *Remote) Sync(ctx context.Context) (engine.SyncSummary, error) {
 	var sum engine.SyncSummary
-	err := c.do(ctx, http.MethodPost, "/v1/sync", nil, nil, &sum)
+	err := c.doWithin(ctx, c.longTimeout, http.MethodPost, "/v1/sync", nil, nil, &sum)
 	return sum, err
 }
 
@@ -358,7 +407,14 @@ func (c *Remote) IngestDevices(ctx context.Context, r io.Reader, source string) 
 // request, re-read from where it started: ingest is idempotent, so a batch
 // sent twice changes nothing the second time. Any other reader is sent
 // once, without retries, rather than held in memory to be resent.
-func (c *Remote) push(ctx context.Context, path string, r io.Reader, source string) (engine.IngestSummary, error) {
+func (c *Remote) push(caller context.Context, path string, r io.Reader, source string) (engine.IngestSummary, error) {
+	ctx, cancel := context.WithTimeout(caller, c.longTimeout)
+	defer cancel()
+	sum, err := c.pushWithin(ctx, path, r, source)
+	return sum, c.bounded(caller, ctx, c.longTimeout, err)
+}
+
+func (c *Remote) pushWithin(ctx context.Context, path string, r io.Reader, source string) (engine.IngestSummary, error) {
 	var sum engine.IngestSummary
 	query := url.Values{}
 	if source != "" {

@@ -50,11 +50,24 @@ type FileSource struct {
 
 // GraphSource pulls from Microsoft Graph with the client-credentials flow.
 type GraphSource struct {
-	TenantID     string `json:"tenant_id"`
-	ClientID     string `json:"client_id"`
+	TenantID string `json:"tenant_id"`
+	ClientID string `json:"client_id"`
+	// ClientSecret is written, never read back: the engine answers it
+	// empty, with ClientSecretSet saying whether it holds one.
 	ClientSecret string `json:"client_secret,omitempty"`
-	AuthorityURL string `json:"authority_url,omitempty"`
-	GraphURL     string `json:"graph_url,omitempty"`
-	PageSize     int    `json:"page_size,omitempty"`
-	Writeback    bool   `json:"writeback"`
+	// ClientSecretSet, in an answer, says whether the engine holds a
+	// client secret. Written with an empty ClientSecret, true keeps the
+	// secret the engine holds and false drops it (a sync then reads
+	// IDP_GRAPH_CLIENT_SECRET), so settings read and written back as they
+	// were keep their secret.
+	ClientSecretSet bool `json:"client_secret_set"`
+	// SealedClientSecret is the secret as the store keeps it: sealed
+	// under the engine's key (engine/secret), never in plaintext. The
+	// engine fills it when it stores the settings; no answer carries it,
+	// and what a caller writes in it is ignored.
+	SealedClientSecret string `json:"sealed_client_secret,omitempty"`
+	AuthorityURL       string `json:"authority_url,omitempty"`
+	GraphURL           string `json:"graph_url,omitempty"`
+	PageSize           int    `json:"page_size,omitempty"`
+	Writeback          bool   `json:"writeback"`
 }

@@ -33,6 +33,8 @@ func engineError(summary, action string, err error) diag.Diagnostic {
 		detail += " The engine rejected the settings; correct the configuration and try again."
 	case errors.Is(err, client.ErrUnauthorized):
 		detail += " " + unauthorizedHint
+	case errors.Is(err, client.ErrForbidden):
+		detail += " " + forbiddenHint
 	}
 	return diag.NewErrorDiagnostic(summary, detail+originalError(err))
 }
@@ -95,6 +97,9 @@ func configureError(cfg clientConfig, err error) diag.Diagnostic {
 		fmt.Sprintf("While attempting to open the embedded engine's store in %q, an error occurred. "+
 			"Check that the directory is writable and not a file.", cfg.DataDir)+originalError(err))
 }
+
+const forbiddenHint = "engine serve refused the call for the token's scope: a read token may plan, refresh and " +
+	"read alerts; applying changes needs an admin token."
 
 const unauthorizedHint = "engine serve refused the token: set token (or " + envToken + ") to one of the tokens of " +
 	"the server's --token-file or IDP_TOKENS."

@@ -47,9 +47,13 @@ func secretForms(secret string) []string {
 	return []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
 }
 
+// quickstartDir holds the quick start's sample, a source root of the
+// tests' servers too.
+var quickstartDir = filepath.Join("..", "..", "examples", "quickstart")
+
 func quickstartPath(t *testing.T, name string) string {
 	t.Helper()
-	abs, err := filepath.Abs(filepath.Join("..", "..", "examples", "quickstart", name))
+	abs, err := filepath.Abs(filepath.Join(quickstartDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,7 +306,7 @@ resource "idp_integration" "test" {
 	inEngine := func(pageSize int, writeback bool) engine.Integration {
 		in := engine.DefaultIntegration()
 		in.Source = &engine.Source{Graph: &engine.GraphSource{
-			TenantID: graphTenant, ClientID: graphClient, ClientSecret: graphSecret,
+			TenantID: graphTenant, ClientID: graphClient, ClientSecretSet: true,
 			AuthorityURL: srv.URL, GraphURL: srv.URL, PageSize: pageSize, Writeback: writeback,
 		}}
 		return in
@@ -358,12 +362,13 @@ resource "idp_integration" "test" {
 				),
 			},
 			{
-				// The embedded engine returns the secret it holds, so the
-				// import round-trips it too.
-				ResourceName:      integrationAddr,
-				ImportState:       true,
-				ImportStateId:     integrationID,
-				ImportStateVerify: true,
+				// The engine never returns the secret: the import has
+				// everything else.
+				ResourceName:            integrationAddr,
+				ImportState:             true,
+				ImportStateId:           integrationID,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"source.graph.client_secret"},
 			},
 			{
 				// Write-back on; page_size back to its default.
@@ -395,14 +400,15 @@ resource "idp_integration" "test" {
 			},
 			{
 				// Changes made through the engine show in the next plan,
-				// the secret's included; the later syncs send nobody again.
+				// the secret's removal included (the engine never returns
+				// the secret itself); the later syncs send nobody again.
 				PreConfig: e.outside(func(ctx context.Context, c client.Client) error {
 					in, err := c.Integration(ctx)
 					if err != nil {
 						return err
 					}
 					in.Source.Graph.PageSize = 50
-					in.Source.Graph.ClientSecret = "rotated-elsewhere"
+					in.Source.Graph.ClientSecretSet = false
 					_, err = c.SetIntegration(ctx, in)
 					return err
 				}),
@@ -411,7 +417,7 @@ resource "idp_integration" "test" {
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(integrationAddr, plancheck.ResourceActionUpdate),
 						expectChange{address: integrationAddr, attr: "source.graph.page_size", before: 50, after: graph.MaxPageSize},
-						expectChange{address: integrationAddr, attr: "source.graph.client_secret", before: "rotated-elsewhere", after: graphSecret},
+						expectChange{address: integrationAddr, attr: "source.graph.client_secret", before: nil, after: graphSecret},
 						expectSensitive{integrationAddr, "source.graph.client_secret"},
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -477,6 +483,8 @@ data "idp_alerts" "all" {
 func TestAccIntegration_graphSecretFromEnvironment(t *testing.T) {
 	const secret = "Env+s3cr3t/Only=&~Zz"
 	t.Setenv(service.GraphSecretEnv, secret)
+	// The user running Terraform allows the stand-in, as an operator would.
+	t.Setenv(graph.AllowedHostsEnv, "127.0.0.1")
 	logPath := filepath.Join(t.TempDir(), "terraform.log")
 	// Terraform's log and, through the test sink, the provider's, both at
 	// TRACE.
@@ -659,6 +667,7 @@ resource "idp_integration" "test" {
 // shows that failure. Not parallel: it sets the environment.
 func TestAccIntegration_graphWithoutSecret(t *testing.T) {
 	t.Setenv(service.GraphSecretEnv, "")
+	t.Setenv(graph.AllowedHostsEnv, "127.0.0.1")
 	e := newTestEnv(t)
 	srv := newGraphServer(t, graphSecret, testdataPath(t, "detections.ndjson"), testdataPath(t, "devices.ndjson"))
 	const why = "client_secret is required: set it in the source or in " + service.GraphSecretEnv
@@ -687,27 +696,36 @@ func TestAccIntegration_graphWithoutSecret(t *testing.T) {
 	}
 }
 
-// What Read makes of the graph source the engine returns: the defaults
-// for what the engine leaves empty, and the client secret whether or not
-// the engine returns it, so that Read never makes a diff of its own.
+// What Read and the writes make of the graph source the engine returns:
+// the defaults for what the engine leaves empty, and the client secret and
+// its write-only version from the prior value (the engine never returns
+// the secret), unless a read finds the engine holds none.
 func TestGraphSourceObject(t *testing.T) {
 	stored := engine.GraphSource{TenantID: "t", ClientID: "c", AuthorityURL: "https://login.microsoftonline.us", PageSize: 100, Writeback: true}
-	withSecret := stored
-	withSecret.ClientSecret = "from-engine"
+	held := stored
+	held.ClientSecretSet = true
+	prior := func(secret types.String, version types.Int64) graphSourceModel {
+		return graphSourceModel{ClientSecret: secret, ClientSecretWOVersion: version}
+	}
 	for _, tc := range []struct {
-		name   string
-		stored engine.GraphSource
-		prior  types.String
-		want   types.String
+		name        string
+		stored      engine.GraphSource
+		prior       graphSourceModel
+		read        bool
+		wantSecret  types.String
+		wantVersion types.Int64
 	}{
-		{"the engine's secret", withSecret, types.StringValue("planned"), types.StringValue("from-engine")},
-		{"the engine's secret on import", withSecret, types.StringNull(), types.StringValue("from-engine")},
-		{"none anywhere: the environment's", stored, types.StringNull(), types.StringNull()},
-		{"not returned: the prior value kept", stored, types.StringValue("planned"), types.StringValue("planned")},
-		{"not returned, prior unknown", stored, types.StringUnknown(), types.StringNull()},
+		{"held, configured: kept", held, prior(types.StringValue("planned"), types.Int64Null()), true, types.StringValue("planned"), types.Int64Null()},
+		{"held, write-only: the version kept", held, prior(types.StringNull(), types.Int64Value(3)), true, types.StringNull(), types.Int64Value(3)},
+		{"held, on import", held, prior(types.StringNull(), types.Int64Null()), true, types.StringNull(), types.Int64Null()},
+		{"none anywhere: the environment's", stored, prior(types.StringNull(), types.Int64Null()), true, types.StringNull(), types.Int64Null()},
+		{"removed outside Terraform: shows", stored, prior(types.StringValue("planned"), types.Int64Null()), true, types.StringNull(), types.Int64Null()},
+		{"removed outside Terraform, write-only: shows", stored, prior(types.StringNull(), types.Int64Value(3)), true, types.StringNull(), types.Int64Null()},
+		{"after a write: the plan's", stored, prior(types.StringValue("planned"), types.Int64Value(3)), false, types.StringValue("planned"), types.Int64Value(3)},
+		{"prior unknown", held, prior(types.StringUnknown(), types.Int64Unknown()), false, types.StringNull(), types.Int64Null()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			obj, diags := graphSourceObject(tc.stored, tc.prior)
+			obj, diags := graphSourceObject(tc.stored, tc.prior, tc.read)
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
@@ -715,8 +733,9 @@ func TestGraphSourceObject(t *testing.T) {
 			if diags := obj.As(context.Background(), &g, objectAsOptions); diags.HasError() {
 				t.Fatal(diags)
 			}
-			if !g.ClientSecret.Equal(tc.want) {
-				t.Errorf("client_secret = %v, want %v", g.ClientSecret, tc.want)
+			if !g.ClientSecret.Equal(tc.wantSecret) || !g.ClientSecretWOVersion.Equal(tc.wantVersion) || !g.ClientSecretWO.IsNull() {
+				t.Errorf("client_secret = %v, version %v, write-only %v; want %v, %v, null",
+					g.ClientSecret, g.ClientSecretWOVersion, g.ClientSecretWO, tc.wantSecret, tc.wantVersion)
 			}
 			if g.GraphURL.ValueString() != graph.DefaultGraphURL || g.AuthorityURL.ValueString() != stored.AuthorityURL ||
 				g.PageSize.ValueInt64() != 100 || !g.Writeback.ValueBool() || g.TenantID.ValueString() != "t" {
@@ -724,7 +743,7 @@ func TestGraphSourceObject(t *testing.T) {
 			}
 		})
 	}
-	obj, diags := graphSourceObject(engine.GraphSource{TenantID: "t", ClientID: "c"}, types.StringNull())
+	obj, diags := graphSourceObject(engine.GraphSource{TenantID: "t", ClientID: "c"}, graphSourceModel{}, true)
 	var g graphSourceModel
 	diags.Append(obj.As(context.Background(), &g, objectAsOptions)...)
 	if diags.HasError() {

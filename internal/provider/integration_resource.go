@@ -71,13 +71,15 @@ type fileSourceModel struct {
 }
 
 type graphSourceModel struct {
-	TenantID     types.String `tfsdk:"tenant_id"`
-	ClientID     types.String `tfsdk:"client_id"`
-	ClientSecret types.String `tfsdk:"client_secret"`
-	AuthorityURL types.String `tfsdk:"authority_url"`
-	GraphURL     types.String `tfsdk:"graph_url"`
-	PageSize     types.Int64  `tfsdk:"page_size"`
-	Writeback    types.Bool   `tfsdk:"writeback"`
+	TenantID              types.String `tfsdk:"tenant_id"`
+	ClientID              types.String `tfsdk:"client_id"`
+	ClientSecret          types.String `tfsdk:"client_secret"`
+	ClientSecretWO        types.String `tfsdk:"client_secret_wo"`
+	ClientSecretWOVersion types.Int64  `tfsdk:"client_secret_wo_version"`
+	AuthorityURL          types.String `tfsdk:"authority_url"`
+	GraphURL              types.String `tfsdk:"graph_url"`
+	PageSize              types.Int64  `tfsdk:"page_size"`
+	Writeback             types.Bool   `tfsdk:"writeback"`
 }
 
 var (
@@ -91,13 +93,15 @@ var (
 		"devices":    types.ListType{ElemType: filePathType{}},
 	}
 	graphSourceAttrTypes = map[string]attr.Type{
-		"tenant_id":     types.StringType,
-		"client_id":     types.StringType,
-		"client_secret": types.StringType,
-		"authority_url": types.StringType,
-		"graph_url":     types.StringType,
-		"page_size":     types.Int64Type,
-		"writeback":     types.BoolType,
+		"tenant_id":                types.StringType,
+		"client_id":                types.StringType,
+		"client_secret":            types.StringType,
+		"client_secret_wo":         types.StringType,
+		"client_secret_wo_version": types.Int64Type,
+		"authority_url":            types.StringType,
+		"graph_url":                types.StringType,
+		"page_size":                types.Int64Type,
+		"writeback":                types.BoolType,
 	}
 	sourceAttrTypes = map[string]attr.Type{
 		"file":  types.ObjectType{AttrTypes: fileSourceAttrTypes},
@@ -239,13 +243,38 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 			"client_secret": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				Description: "A client secret of the app registration. Unset: the engine reads the `" +
+				Description: "A client secret of the app registration, kept in the Terraform state (shown in neither " +
+					"plans nor logs). The engine keeps it sealed with its key (never in plaintext) and never returns " +
+					"it, so a secret changed outside Terraform does not show in plans, while one removed does. " +
+					"`client_secret_wo` keeps it out of the state. With neither, the engine reads the `" +
 					service.GraphSecretEnv + "` environment variable of the process that syncs (the one running " +
-					"Terraform, for the embedded engine) each time it syncs, and the secret is then neither in the " +
-					"Terraform state nor in the engine's store. When set, it is kept in both, and shown in neither " +
-					"plans nor logs.",
+					"Terraform, for the embedded engine; the server's, in remote mode) each time it syncs, and the " +
+					"secret is then neither in the Terraform state nor in the engine's store.",
 				// The length only: a validator's message must not quote the value.
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"client_secret_wo": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				Description: "The client secret as a write-only argument (Terraform 1.11 and later): sent to the " +
+					"engine, which keeps it sealed, and never stored in the Terraform state or plan. It is sent " +
+					"when the resource is created and whenever `client_secret_wo_version` changes: change the " +
+					"version to rotate the secret. Conflicts with `client_secret`.",
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("client_secret")),
+					stringvalidator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo_version")),
+				},
+			},
+			"client_secret_wo_version": schema.Int64Attribute{
+				Optional: true,
+				Description: "Any number, changed to send `client_secret_wo` again (a rotation). Required with " +
+					"`client_secret_wo`. When the engine no longer holds a secret, the next plan shows this " +
+					"attribute changing, and applying it sends the secret again.",
+				Validators: []validator.Int64{
+					int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo")),
+				},
 			},
 			"authority_url": urlAttr("authority_url", graph.DefaultAuthorityURL,
 				"The Microsoft Entra authority that issues the tokens; differs in sovereign clouds "+
@@ -338,8 +367,10 @@ func (r *integrationResource) ValidateConfig(ctx context.Context, req resource.V
 // integrationFields maps the engine's field names to attribute paths.
 var integrationFields = func() map[string]path.Path {
 	m := map[string]path.Path{
-		"retention_days": path.Root("retention_days"),
-		"source":         path.Root("source"),
+		"retention_days":         path.Root("retention_days"),
+		"source":                 path.Root("source"),
+		"source.file.detections": path.Root("source").AtName("file").AtName("detections"),
+		"source.file.devices":    path.Root("source").AtName("file").AtName("devices"),
 	}
 	for name := range graphSourceAttrTypes {
 		m["source.graph."+name] = path.Root("source").AtName("graph").AtName(name)
@@ -349,13 +380,18 @@ var integrationFields = func() map[string]path.Path {
 
 func (r *integrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, plan integrationModel) (integrationModel, diag.Diagnostics) {
-		return r.write(ctx, plan, true)
+		return r.write(ctx, plan, secretSource{config: req.Config}, true)
 	})
 }
 
 func (r *integrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var prior integrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	applyPlan(ctx, req.Plan, &resp.State, &resp.Diagnostics, func(ctx context.Context, plan integrationModel) (integrationModel, diag.Diagnostics) {
-		return r.write(ctx, plan, false)
+		return r.write(ctx, plan, secretSource{config: req.Config, prior: &prior}, false)
 	})
 }
 
@@ -363,11 +399,15 @@ func (r *integrationResource) Update(ctx context.Context, req resource.UpdateReq
 // engine stored. Create claims the singleton, and fails when another
 // resource manages it already; Update holds the claim, which is how an
 // imported integration is taken over.
-func (r *integrationResource) write(ctx context.Context, plan integrationModel, create bool) (integrationModel, diag.Diagnostics) {
+func (r *integrationResource) write(ctx context.Context, plan integrationModel, secret secretSource, create bool) (integrationModel, diag.Diagnostics) {
 	if r.client == nil {
 		return plan, diag.Diagnostics{unconfiguredProvider(integrationResourceName)}
 	}
 	in, diags := integrationToEngine(ctx, plan, !r.client.remote())
+	if diags.HasError() {
+		return plan, diags
+	}
+	diags.Append(secret.apply(ctx, &in, plan)...)
 	if diags.HasError() {
 		return plan, diags
 	}
@@ -387,7 +427,9 @@ func (r *integrationResource) write(ctx context.Context, plan integrationModel, 
 		}
 		return plan, diags
 	}
-	next, d := integrationFromEngine(ctx, stored, plan)
+	// The state is the plan's where the engine answers only whether a
+	// secret is held: what was applied is what was planned.
+	next, d := integrationFromEngine(ctx, stored, plan, false)
 	diags.Append(d...)
 	return next, diags
 }
@@ -408,7 +450,7 @@ func (r *integrationResource) Read(ctx context.Context, req resource.ReadRequest
 		resp.Diagnostics.Append(readError(integrationResourceName, err))
 		return
 	}
-	next, d := integrationFromEngine(ctx, in, prior)
+	next, d := integrationFromEngine(ctx, in, prior, true)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -505,8 +547,10 @@ func filePaths(ctx context.Context, l types.List, resolve bool, diags diag.Diagn
 // integrationFromEngine builds the state from what the engine holds. Where
 // the engine holds the same file as prior names (the plan or the old
 // state), prior's text is kept, so a relative path stays relative and an
-// empty list stays empty rather than turning null.
-func integrationFromEngine(ctx context.Context, in engine.Integration, prior integrationModel) (integrationModel, diag.Diagnostics) {
+// empty list stays empty rather than turning null. With read (a refresh),
+// a client secret the engine no longer holds shows as gone
+// (graphSourceObject).
+func integrationFromEngine(ctx context.Context, in engine.Integration, prior integrationModel, read bool) (integrationModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	m := integrationModel{
 		ID:            types.StringValue(integrationID),
@@ -542,7 +586,7 @@ func integrationFromEngine(ctx context.Context, in engine.Integration, prior int
 	graphObj := types.ObjectNull(graphSourceAttrTypes)
 	if in.Source.Graph != nil {
 		var d diag.Diagnostics
-		graphObj, d = graphSourceObject(*in.Source.Graph, priorGraph.ClientSecret)
+		graphObj, d = graphSourceObject(*in.Source.Graph, priorGraph, read)
 		diags.Append(d...)
 	}
 	src, d := types.ObjectValue(sourceAttrTypes, map[string]attr.Value{"file": file, "graph": graphObj})
@@ -555,19 +599,22 @@ func integrationFromEngine(ctx context.Context, in engine.Integration, prior int
 // for a URL or page size left to its default, which the state shows as
 // that default, as the plan does.
 //
-// The client secret: a secret the engine returns is the state's, so that
-// one changed outside Terraform shows in the next plan (as "(sensitive
-// value)"). An engine that does not return it (one that redacts secrets)
-// returns "", and then the prior value (the plan's, or the old state's)
-// is kept: a secret left to IDP_GRAPH_CLIENT_SECRET stays null, and a
-// configured one is not lost. So an empty secret never makes a diff.
-func graphSourceObject(g engine.GraphSource, priorSecret types.String) (types.Object, diag.Diagnostics) {
-	secret := types.StringNull()
-	switch {
-	case g.ClientSecret != "":
-		secret = types.StringValue(g.ClientSecret)
-	case !priorSecret.IsUnknown():
-		secret = priorSecret
+// The client secret: the engine never returns it, only whether it holds
+// one. The prior value of client_secret and client_secret_wo_version (the
+// plan's, or the old state's) is kept, except on a read (refresh) finding
+// that the engine holds no secret: both turn null, so that the next plan
+// proposes to send the secret again. client_secret_wo is never in the
+// state.
+func graphSourceObject(g engine.GraphSource, prior graphSourceModel, read bool) (types.Object, diag.Diagnostics) {
+	secret, version := types.StringNull(), types.Int64Null()
+	if !prior.ClientSecret.IsUnknown() {
+		secret = prior.ClientSecret
+	}
+	if !prior.ClientSecretWOVersion.IsUnknown() {
+		version = prior.ClientSecretWOVersion
+	}
+	if read && !g.ClientSecretSet {
+		secret, version = types.StringNull(), types.Int64Null()
 	}
 	authority, graphURL, pageSize := g.AuthorityURL, g.GraphURL, int64(g.PageSize)
 	if authority == "" {
@@ -580,13 +627,15 @@ func graphSourceObject(g engine.GraphSource, priorSecret types.String) (types.Ob
 		pageSize = graph.MaxPageSize
 	}
 	return types.ObjectValue(graphSourceAttrTypes, map[string]attr.Value{
-		"tenant_id":     types.StringValue(g.TenantID),
-		"client_id":     types.StringValue(g.ClientID),
-		"client_secret": secret,
-		"authority_url": types.StringValue(authority),
-		"graph_url":     types.StringValue(graphURL),
-		"page_size":     types.Int64Value(pageSize),
-		"writeback":     types.BoolValue(g.Writeback),
+		"tenant_id":                types.StringValue(g.TenantID),
+		"client_id":                types.StringValue(g.ClientID),
+		"client_secret":            secret,
+		"client_secret_wo":         types.StringNull(),
+		"client_secret_wo_version": version,
+		"authority_url":            types.StringValue(authority),
+		"graph_url":                types.StringValue(graphURL),
+		"page_size":                types.Int64Value(pageSize),
+		"writeback":                types.BoolValue(g.Writeback),
 	})
 }
 

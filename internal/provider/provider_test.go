@@ -123,9 +123,14 @@ func onlyIn(reason string, modes ...accMode) envOption {
 }
 
 // unthrottledGraph makes the test's engines pull without the client-side
-// limit of one Graph request a second, which only slows a test server down.
+// limit of one Graph request a second, which only slows a test server down,
+// and lets them send credentials to the graphtest stand-in on loopback, as
+// an operator allows a host besides Microsoft's.
 func unthrottledGraph(e *testEnv) {
-	e.tune = func(c *service.Config) { c.Graph.RequestsPerSecond = -1 }
+	e.tune = func(c *service.Config) {
+		c.Graph.RequestsPerSecond = -1
+		c.Graph.AllowHosts = []string{"127.0.0.1"}
+	}
 }
 
 func newTestEnv(t *testing.T, opts ...envOption) *testEnv {
@@ -223,9 +228,10 @@ func (e *testEnv) engine(fn func(ctx context.Context, c client.Client) error) er
 	ctx := context.Background()
 	var c client.Client
 	var err error
-	if e.mode == modeRemote {
+	switch {
+	case e.mode == modeRemote:
 		c, err = e.server.client()
-	} else {
+	default:
 		sc := service.Config{DataDir: e.dataDir, DatabaseURL: e.databaseURL,
 			Logger: hclog.New(&hclog.LoggerOptions{Name: "engine", Level: hclog.Trace, Output: &e.outsideLog})}
 		if e.tune != nil {

@@ -29,6 +29,8 @@ import (
 type testServer struct {
 	URL   string
 	token string
+	// readToken has the read scope; token is an admin token.
+	readToken string
 	// caFile is the self-signed certificate, for ca_file; empty over http.
 	caFile string
 	roots  *x509.CertPool
@@ -46,7 +48,7 @@ type serverOptions struct {
 func startServer(t *testing.T, opts serverOptions) *testServer {
 	t.Helper()
 	dir := t.TempDir()
-	s := &testServer{token: randomToken(t), logPath: filepath.Join(dir, "server.log")}
+	s := &testServer{token: randomToken(t), readToken: randomToken(t), logPath: filepath.Join(dir, "server.log")}
 	logFile, err := os.Create(s.logPath)
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +56,7 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 	t.Cleanup(func() { logFile.Close() })
 	log := hclog.New(&hclog.LoggerOptions{Name: "server", Level: hclog.Trace, Output: logFile})
 
-	cfg := service.Config{DataDir: filepath.Join(dir, "store"), Logger: log.Named("engine")}
+	cfg := service.Config{DataDir: filepath.Join(dir, "store"), Logger: log.Named("engine"), FileSources: servertest.SourceRoots(t, quickstartDir)}
 	if opts.tune != nil {
 		opts.tune(&cfg)
 	}
@@ -63,7 +65,7 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens, err := server.NewTokens([]string{s.token})
+	tokens, err := server.NewTokens([]string{s.token, "read:" + s.readToken})
 	if err != nil {
 		t.Fatal(err)
 	}

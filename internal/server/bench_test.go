@@ -15,6 +15,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
 	"github.com/idp/terraform-provider-idp/internal/generate"
 	"github.com/idp/terraform-provider-idp/internal/server"
+	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
 
 // BenchmarkPushIngest measures push-ingest through the HTTP API: one POST
@@ -48,6 +49,7 @@ func BenchmarkPushIngest(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				cfg, drop := st.cfg(b)
+				cfg.FileSources = servertest.SourceRoots(b)
 				svc, err := service.Open(context.Background(), cfg)
 				if err != nil {
 					b.Fatal(err)

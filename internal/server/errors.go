@@ -17,6 +17,7 @@ const (
 	codeDisabled     = "disabled"
 	codeConflict     = "conflict"
 	codeUnauthorized = "unauthorized"
+	codeForbidden    = "forbidden"
 	codeTooLarge     = "too_large"
 	codeInternal     = "internal"
 )

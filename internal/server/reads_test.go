@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/server"
 )
@@ -38,6 +39,8 @@ func TestReadsDoNotWaitForSync(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"refused by the test"}`))
 	}))
 	t.Cleanup(stuck.Close)
+	// The operator allows the stand-in's host for Graph credentials.
+	t.Setenv(graph.AllowedHostsEnv, strings.TrimPrefix(stuck.URL, "http://"))
 	in := engine.DefaultIntegration()
 	in.Source = &engine.Source{Graph: &engine.GraphSource{TenantID: "contoso.onmicrosoft.com", ClientID: "app",
 		ClientSecret: "s", AuthorityURL: stuck.URL, GraphURL: stuck.URL}}

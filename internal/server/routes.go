@@ -32,7 +32,11 @@ import (
 //	GET    /v1/users              Users
 //	GET    /v1/remediations       Remediations
 //	GET    /v1/quarantine         Quarantine
-//	GET    /healthz  /readyz  /metrics   (no token)
+//	GET    /healthz  /readyz              (no token)
+//	GET    /metrics                       (a token of any scope, unless Config.PublicMetrics)
+//
+// A read token may send every GET; everything else needs an admin token
+// (auth.go).
 func (s *Server) routes() http.Handler {
 	v1 := http.NewServeMux()
 	v1.HandleFunc("GET /v1/integration", s.getIntegration)
@@ -65,7 +69,11 @@ func (s *Server) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	root.HandleFunc("GET /readyz", s.ready)
-	root.Handle("GET /metrics", s.metrics.handler())
+	metrics := s.metrics.handler()
+	if !s.cfg.PublicMetrics {
+		metrics = s.requireToken(metrics)
+	}
+	root.Handle("GET /metrics", metrics)
 	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, "not found: the API is under /v1", "")
 	})
@@ -135,16 +143,42 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	})
 }
 
-// ready answers 200 while the store answers and the server is not
-// draining.
+// readyTimeout bounds the store's answer to a readiness check.
+const readyTimeout = 5 * time.Second
+
+// ready answers 200 when the server can serve: it is not draining, and its
+// store answers a read within readyTimeout. A sync in progress, however
+// long, does not make it unready: reads never wait for it. The probe
+// itself never hangs: a store that does not answer in time, even one that
+// ignores the deadline, is reported 503 at the timeout, and while that
+// read is still stuck, later probes answer 503 at once instead of piling
+// more reads on.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		writeError(w, http.StatusServiceUnavailable, "draining", "the server is shutting down", "")
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	if _, err := s.svc.Integration(ctx); err != nil {
+	if !s.probing.CompareAndSwap(false, true) {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "the store has not answered the previous readiness check", "")
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), readyTimeout)
+	answered := make(chan error, 1)
+	go func() {
+		defer s.probing.Store(false)
+		defer cancel()
+		_, err := s.svc.Integration(ctx)
+		answered <- err
+	}()
+	timer := time.NewTimer(readyTimeout)
+	defer timer.Stop()
+	var err error
+	select {
+	case err = <-answered:
+	case <-timer.C:
+		err = context.DeadlineExceeded
+	}
+	if err != nil {
 		s.httpLog.Warn("readiness check: the store does not answer", "error", err)
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "the store does not answer", "")
 		return

@@ -57,7 +57,14 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TempDir holds pushed bodies while they arrive (default os.TempDir).
 	TempDir string
+	// PublicMetrics serves /metrics without a token; otherwise it needs
+	// one, of any scope.
+	PublicMetrics bool
 }
+
+// ErrUnrestrictedFiles: the engine given to New may read any file, as an
+// embedded engine does; a server's must be restricted to source roots.
+var ErrUnrestrictedFiles = errors.New("server: the engine's file sources are not restricted to source roots (service.Config.FileSources)")
 
 // Server serves the API over one engine.
 type Server struct {
@@ -71,6 +78,8 @@ type Server struct {
 
 	// draining is set once shutdown begins: /readyz then answers 503.
 	draining atomic.Bool
+	// probing is set while a readiness check waits for the store.
+	probing atomic.Bool
 	// work is cancelled only when draining runs out of time; in-flight
 	// ingests run under it rather than under their request's context, so
 	// a client that goes away does not abort a batch half-way.
@@ -86,6 +95,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Tokens == nil {
 		return nil, ErrNoTokens
+	}
+	if !cfg.Service.FileSources().Restricted {
+		// A caller acts with no privileges of its own: the engine behind
+		// the API reads files only under its operator's source roots.
+		return nil, ErrUnrestrictedFiles
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = hclog.NewNullLogger()
@@ -107,10 +121,15 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Serve answers on ln (with TLS when tlsConfig is set) and pulls the
-// configured source every PollInterval until ctx ends. It then drains:
-// /readyz turns 503, the listener closes, in-flight requests finish (a
-// push commits or rolls back its current batch) within ShutdownTimeout,
-// after which whatever still runs is cancelled and rolls back.
+// configured source every PollInterval until ctx ends. It then drains,
+// and returns within ShutdownTimeout whatever happens: /readyz turns 503,
+// the listener closes, in-flight requests finish (a push commits or rolls
+// back its current batch) until the timeout less a rollback grace (a
+// fifth of it, 5 s at most), then whatever still runs is cancelled and
+// rolls back. Work that ignores its cancellation is abandoned at the
+// timeout, and Serve returns ErrShutdownTimeout: the process may exit, as
+// after a crash, which loses nothing committed and doubles nothing
+// (DESIGN.md section 8).
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Config) error {
 	srv := &http.Server{
 		Handler:           s.handler,
@@ -148,20 +167,37 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Conf
 	s.draining.Store(true)
 	s.log.Info("draining: finishing in-flight requests", "timeout", s.cfg.ShutdownTimeout)
 	stopPolling()
-	// Whatever still runs at the timeout (a request or the poller's sync)
-	// is cancelled: its current batch rolls back, nothing is half-written.
-	hardStop := time.AfterFunc(s.cfg.ShutdownTimeout, func() {
+	deadline := time.Now().Add(s.cfg.ShutdownTimeout)
+	grace := min(s.cfg.ShutdownTimeout/5, maxRollbackGrace)
+	// Whatever still runs at the timeout less the grace (a request or the
+	// poller's sync) is cancelled: its current batch rolls back, nothing
+	// is half-written.
+	hardStop := time.AfterFunc(s.cfg.ShutdownTimeout-grace, func() {
 		s.log.Warn("work still running at the shutdown timeout: cancelling it (its current batch rolls back)")
 		s.stopWork()
 	})
-	drainCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer hardStop.Stop()
+	drainCtx, cancel := context.WithDeadline(context.Background(), deadline.Add(-grace))
 	defer cancel()
 	if err := srv.Shutdown(drainCtx); err != nil {
 		_ = srv.Close()
 	}
-	s.inflight.Wait()
-	<-polled
-	hardStop.Stop()
+	finished := make(chan struct{})
+	go func() {
+		s.inflight.Wait()
+		<-polled
+		close(finished)
+	}()
+	abandon := time.NewTimer(time.Until(deadline))
+	defer abandon.Stop()
+	select {
+	case <-finished:
+	case <-abandon.C:
+		_ = srv.Close()
+		s.stopWork()
+		s.log.Error("work still running after its cancellation, at the shutdown timeout: abandoning it")
+		return ErrShutdownTimeout
+	}
 	s.stopWork()
 	if e := <-served; e != nil && !errors.Is(e, http.ErrServerClosed) {
 		return e
@@ -169,6 +205,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Conf
 	s.log.Info("stopped")
 	return nil
 }
+
+// maxRollbackGrace bounds the time cancelled work gets to roll back before
+// the shutdown timeout.
+const maxRollbackGrace = 5 * time.Second
+
+// ErrShutdownTimeout: some work ignored its cancellation until the
+// shutdown timeout and was abandoned.
+var ErrShutdownTimeout = errors.New("shutdown timeout: work still running was abandoned")
 
 // poll syncs the configured source now and then every PollInterval.
 func (s *Server) poll(ctx context.Context) {

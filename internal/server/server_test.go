@@ -28,8 +28,8 @@ import (
 )
 
 const (
-	tokenA = "token-a-3f9c1b7e2d"
-	tokenB = "token-b-8e1d4a6c0f"
+	tokenA = "token-a-3f9c1b7e2d5a6b8c0d1e2f3a4b5c6d7e"
+	tokenB = "token-b-8e1d4a6c0f9e8d7c6b5a4f3e2d1c0b9a"
 )
 
 type fixture struct {
@@ -60,7 +60,7 @@ func (s *syncBuffer) String() string {
 
 func newFixture(t *testing.T, cfg server.Config) *fixture {
 	t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{DataDir: t.TempDir()})
+	svc, err := service.Open(context.Background(), service.Config{DataDir: t.TempDir(), FileSources: servertest.SourceRoots(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +187,8 @@ func TestAuthentication(t *testing.T) {
 			}
 		})
 	}
-	// Probes and metrics need no token.
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+	// Probes need no token.
+	for _, path := range []string{"/healthz", "/readyz"} {
 		if status, _, _ := call(t, http.MethodGet, f.url+path, "", nil); status != http.StatusOK {
 			t.Fatalf("%s without a token: %d", path, status)
 		}
@@ -364,7 +364,7 @@ func TestMetricsCountIngests(t *testing.T) {
 	f := newFixture(t, server.Config{})
 	input, _ := batch("m", 7)
 	call(t, http.MethodPost, f.url+"/v1/detections", tokenA, strings.NewReader(input+"{bad\n"))
-	_, _, body := call(t, http.MethodGet, f.url+"/metrics", "", nil)
+	_, _, body := call(t, http.MethodGet, f.url+"/metrics", tokenA, nil)
 	for _, want := range []string{
 		`idp_ingest_records_total{outcome="read",type="detections"} 8`,
 		`idp_ingest_records_total{outcome="accepted",type="detections"} 7`,
@@ -568,9 +568,10 @@ func TestServeTLS(t *testing.T) {
 
 func TestReadTokens(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tokens")
-	os.WriteFile(path, []byte("# the current token\nalpha\n\n  beta  \n#gamma\n"), 0o600)
-	got, err := server.ReadTokens(path, "delta, alpha\nepsilon")
-	if err != nil || strings.Join(got, " ") != "alpha beta delta epsilon" {
+	long := func(name string) string { return name + strings.Repeat("-0123456789", 3) }
+	os.WriteFile(path, []byte("# the current token\n"+long("alpha")+"\n\n  "+long("beta")+"  \n#gamma\n"), 0o600)
+	got, err := server.ReadTokens(path, long("delta")+", "+long("alpha")+"\n"+long("epsilon"))
+	if err != nil || strings.Join(got, " ") != strings.Join([]string{long("alpha"), long("beta"), long("delta"), long("epsilon")}, " ") {
 		t.Fatalf("ReadTokens = %v, %v", got, err)
 	}
 	if _, err := server.ReadTokens("", " ,\n"); !errors.Is(err, server.ErrNoTokens) {

@@ -34,6 +34,7 @@ func benchGraphSync(b *testing.B, records int, cfg graph.Config, behavior grapht
 		b.Fatal(err)
 	}
 	srv.SetBehavior(behavior)
+	cfg.AllowHosts = []string{srv.Host()}
 	in := engine.DefaultIntegration()
 	in.Source = &engine.Source{Graph: &engine.GraphSource{
 		TenantID: gTenant, ClientID: gClient, ClientSecret: gSecret, AuthorityURL: srv.URL, GraphURL: srv.URL,
@@ -41,11 +42,12 @@ func benchGraphSync(b *testing.B, records int, cfg graph.Config, behavior grapht
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		st, err := sqlite.Open(ctx, b.TempDir(), sqlite.Options{})
+		dir := b.TempDir()
+		st, err := sqlite.Open(ctx, dir, sqlite.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		svc := service.New(st, service.Config{Graph: cfg})
+		svc := service.New(st, service.Config{DataDir: dir, Graph: cfg})
 		if _, err := svc.SetIntegration(ctx, in); err != nil {
 			b.Fatal(err)
 		}

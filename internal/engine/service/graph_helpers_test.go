@@ -68,7 +68,7 @@ func (e *graphEnv) config() service.Config {
 		Logger: hclog.New(&hclog.LoggerOptions{
 			Name: "idp", Level: hclog.Trace, Output: e.logs, JSONFormat: true,
 		}),
-		Graph: graph.Config{RequestsPerSecond: -1, MaxAttempts: 4, Sleep: e.sleeps.sleep},
+		Graph: graph.Config{RequestsPerSecond: -1, MaxAttempts: 4, Sleep: e.sleeps.sleep, AllowHosts: []string{e.srv.Host()}},
 	}
 }
 
@@ -89,6 +89,8 @@ func (e *graphEnv) engineOn(t testing.TB, dir string, fs *faultStore, src *engin
 		s = fs
 	}
 	cfg := e.config()
+	// The key that seals the stored secret lives beside the store.
+	cfg.DataDir = dir
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -99,6 +101,23 @@ func (e *graphEnv) engineOn(t testing.TB, dir string, fs *faultStore, src *engin
 	if _, err := svc.SetIntegration(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}
+	return svc
+}
+
+// openOn opens another engine on the SQLite store in dir, as a second
+// process would, without writing the integration.
+func (e *graphEnv) openOn(t testing.TB, dir string, tweak func(*service.Config)) *service.Service {
+	t.Helper()
+	cfg := e.config()
+	cfg.DataDir = dir
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	svc, err := service.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
 	return svc
 }
 

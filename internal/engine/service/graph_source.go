@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
+	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
@@ -42,7 +44,12 @@ func (s *Service) graphClient(src engine.GraphSource) (*graph.Client, error) {
 	cfg := s.cfg.Graph
 	cfg.TenantID, cfg.ClientID = src.TenantID, src.ClientID
 	cfg.AuthorityURL, cfg.GraphURL, cfg.PageSize = src.AuthorityURL, src.GraphURL, src.PageSize
-	cfg.ClientSecret = src.ClientSecret
+	cfg.AllowHosts = s.allowedGraphHosts()
+	secret, err := s.storedGraphSecret(src)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ClientSecret = secret
 	if cfg.ClientSecret == "" {
 		cfg.ClientSecret = os.Getenv(GraphSecretEnv)
 	}
@@ -53,6 +60,38 @@ func (s *Service) graphClient(src engine.GraphSource) (*graph.Client, error) {
 		cfg.Logger = s.log
 	}
 	return graph.New(cfg)
+}
+
+// allowedGraphHosts are the hosts besides Microsoft's that a graph source
+// may send credentials to: the engine's configuration (engine serve's
+// --graph-allowed-host) and graph.AllowedHostsEnv, read at each use like
+// GraphSecretEnv. The embedded engine's operator is the user running
+// Terraform, whose environment it is.
+func (s *Service) allowedGraphHosts() []string {
+	return append(slices.Clone(s.cfg.Graph.AllowHosts), graph.ParseAllowedHosts(os.Getenv(graph.AllowedHostsEnv))...)
+}
+
+// checkGraphHosts refuses, when the integration is written, a graph
+// source whose URLs name a host credentials may not go to; the Graph
+// client refuses it again when it is built.
+func (s *Service) checkGraphHosts(src *engine.Source) error {
+	if src == nil || src.Graph == nil {
+		return nil
+	}
+	allowed := s.allowedGraphHosts()
+	for _, u := range []struct{ name, value, def string }{
+		{"authority_url", src.Graph.AuthorityURL, graph.DefaultAuthorityURL},
+		{"graph_url", src.Graph.GraphURL, graph.DefaultGraphURL},
+	} {
+		value := u.value
+		if value == "" {
+			value = u.def
+		}
+		if err := graph.CheckHost(u.name, value, allowed); err != nil {
+			return &policy.FieldError{Field: "source.graph." + u.name, Err: err}
+		}
+	}
+	return nil
 }
 
 func (s *Service) syncGraph(ctx context.Context, src engine.GraphSource) (engine.SyncSummary, error) {

@@ -7,11 +7,14 @@ package service
 
 import (
 	"context"
+	"sync"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/ingest/filesource"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
+	"github.com/idp/terraform-provider-idp/internal/engine/secret"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
@@ -31,6 +34,14 @@ type Config struct {
 	// transactions ingest faster (sorted writes touch each page once) and
 	// hold more memory.
 	TxRecords int
+	// FileSources says which files a file source may name. The zero value
+	// is any regular file the process can read: the embedded engine and
+	// the command line act with their user's privileges. engine serve
+	// restricts them to its source roots.
+	FileSources filesource.Access
+	// SecretKeyFile seals the secrets the store keeps (secrets.go); empty:
+	// SecretKeyFileEnv, else secret.key in DataDir.
+	SecretKeyFile string
 	// Graph is the base of the Microsoft Graph client's configuration: the
 	// rate limit, retries, backoff, HTTP client. The integration's graph
 	// source fills in the tenant, credentials, URLs and page size; zero
@@ -53,6 +64,10 @@ type Service struct {
 	// idempotent, but wasted, and their summaries would mislead). Processes
 	// sharing a store may still overlap; dedup absorbs that.
 	syncing chan struct{}
+
+	// key seals and opens stored secrets, loaded on first use.
+	keyMu sync.Mutex
+	key   *secret.Key
 }
 
 // Open opens the store the configuration names and returns the engine on it.
@@ -95,6 +110,9 @@ func withDefaults(cfg Config) Config {
 
 // Store exposes the store, for tests and the server's readiness check.
 func (s *Service) Store() store.Store { return s.store }
+
+// FileSources is the engine's rule for the files a file source may name.
+func (s *Service) FileSources() filesource.Access { return s.cfg.FileSources }
 
 // Close closes the store.
 func (s *Service) Close() error { return s.store.Close() }

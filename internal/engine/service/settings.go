@@ -13,7 +13,16 @@ import (
 )
 
 // Integration returns the settings, the defaults until they are written.
+// A graph source's secret is not in them: ClientSecretSet says whether one
+// is held.
 func (s *Service) Integration(ctx context.Context) (engine.Integration, error) {
+	in, err := s.storedIntegration(ctx)
+	return redacted(in), err
+}
+
+// storedIntegration is the integration as stored, sealed secret included:
+// for the engine's own use, never for an answer.
+func (s *Service) storedIntegration(ctx context.Context) (engine.Integration, error) {
 	var in engine.Integration
 	err := s.store.View(ctx, func(r store.Reader) error {
 		var err error
@@ -40,11 +49,26 @@ func (s *Service) SetIntegration(ctx context.Context, in engine.Integration) (en
 // WriteIntegration validates and stores the settings, doing with the
 // integration's claim what mode says: ClaimNew fails with an error
 // wrapping engine.ErrAlreadyExists when a Terraform resource already
-// manages the integration.
+// manages the integration. A graph source's secret is sealed before it is
+// stored (secrets.go), and the answer says only whether one is held.
 func (s *Service) WriteIntegration(ctx context.Context, in engine.Integration, mode engine.ClaimMode) (engine.Integration, error) {
 	if err := ValidateIntegration(in); err != nil {
-		return in, err
+		return redacted(in), err
 	}
+	if err := s.checkSourceFiles(in.Source); err != nil {
+		return redacted(in), err
+	}
+	if err := s.checkGraphHosts(in.Source); err != nil {
+		return redacted(in), err
+	}
+	var sealed string
+	if in.Source != nil && in.Source.Graph != nil && in.Source.Graph.ClientSecret != "" {
+		var err error
+		if sealed, err = s.sealGraphSecret(in.Source.Graph.ClientSecret); err != nil {
+			return redacted(in), err
+		}
+	}
+	var stored engine.Integration
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
 			return err
@@ -52,13 +76,17 @@ func (s *Service) WriteIntegration(ctx context.Context, in engine.Integration, m
 		if err := claim(ctx, tx, engine.ClaimIntegration, mode); err != nil {
 			return err
 		}
-		return tx.PutIntegration(ctx, in)
+		var err error
+		if stored, err = s.forStore(ctx, tx, in, sealed); err != nil {
+			return err
+		}
+		return tx.PutIntegration(ctx, stored)
 	})
 	if err != nil {
-		return in, err
+		return redacted(in), err
 	}
 	s.log.Named("settings").Info("integration updated", "enabled", in.Enabled, "retention_days", in.RetentionDays)
-	return in, nil
+	return redacted(stored), nil
 }
 
 // ResetIntegration restores the defaults and releases the claim; alerts
@@ -90,6 +118,26 @@ func ValidateIntegration(in engine.Integration) error {
 	}
 	if in.Source != nil && in.Source.Graph != nil {
 		return validateGraphSource(*in.Source.Graph)
+	}
+	return nil
+}
+
+// checkSourceFiles applies the engine's path rules (FileSources) to the
+// files a file source names, so that a path it may not read is refused
+// when it is written; they apply again when the files are read.
+func (s *Service) checkSourceFiles(src *engine.Source) error {
+	if src == nil || src.File == nil {
+		return nil
+	}
+	for _, list := range []struct {
+		field string
+		paths []string
+	}{{"source.file.detections", src.File.Detections}, {"source.file.devices", src.File.Devices}} {
+		for _, p := range list.paths {
+			if err := s.cfg.FileSources.Check(p); err != nil {
+				return &policy.FieldError{Field: list.field, Err: err}
+			}
+		}
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func (s *Service) SyncDetailed(ctx context.Context) (engine.SyncSummary, error) 
 	if err := s.checkEnabled(ctx); err != nil {
 		return engine.SyncSummary{}, err
 	}
-	in, err := s.Integration(ctx)
+	in, err := s.storedIntegration(ctx)
 	if err != nil || in.Source == nil {
 		return engine.SyncSummary{}, err
 	}
@@ -110,7 +110,9 @@ func (s *Service) syncFile(ctx context.Context, kind, path string) (engine.Inges
 		return engine.IngestSummary{}, err
 	}
 	name := "file:" + kind + ":" + abs
-	f, err := os.Open(abs)
+	// Open applies the path rules again: the file may have turned into a
+	// link, or a FIFO, since the integration was written.
+	f, err := s.cfg.FileSources.Open(path)
 	if err != nil {
 		return engine.IngestSummary{}, fmt.Errorf("reading the %s source: %w", kind, err)
 	}

@@ -45,6 +45,11 @@ type Config struct {
 	// bearer tokens never cross a network in clear.
 	AuthorityURL string
 	GraphURL     string
+	// AllowHosts are the hosts besides Microsoft's cloud endpoints
+	// (MicrosoftHosts) that AuthorityURL and GraphURL may name: the client
+	// secret and the access tokens are sent to no other host. Entries are
+	// host names (any port) or host:port.
+	AllowHosts []string
 	// PageSize is $top of riskDetections: default and maximum 500.
 	PageSize int
 	// RequestsPerSecond limits the requests sent to Graph (token requests
@@ -94,6 +99,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.GraphURL, err = baseURL("graph_url", c.GraphURL, DefaultGraphURL); err != nil {
 		return Config{}, err
 	}
+	if err := CheckHost("authority_url", c.AuthorityURL, c.AllowHosts); err != nil {
+		return Config{}, err
+	}
+	if err := CheckHost("graph_url", c.GraphURL, c.AllowHosts); err != nil {
+		return Config{}, err
+	}
 	if c.PageSize == 0 {
 		c.PageSize = MaxPageSize
 	} else if err := CheckPageSize(c.PageSize); err != nil {
@@ -129,6 +140,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{Timeout: 2 * time.Minute}
 	}
+	// A copy, so that the caller's client is left as it was: this one
+	// follows no redirect (hosts.go says why).
+	hc := *c.HTTPClient
+	hc.CheckRedirect = noRedirects
+	c.HTTPClient = &hc
 	if c.Logger == nil {
 		c.Logger = hclog.NewNullLogger()
 	}

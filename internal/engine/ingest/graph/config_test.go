@@ -23,7 +23,12 @@ func TestNewValidatesTheConfig(t *testing.T) {
 		{"sovereign cloud", func(c *graph.Config) {
 			c.AuthorityURL, c.GraphURL = "https://login.microsoftonline.us/", "https://graph.microsoft.us"
 		}, ""},
-		{"loopback http", func(c *graph.Config) { c.GraphURL = "http://127.0.0.1:8080" }, ""},
+		{"loopback http, allowed", func(c *graph.Config) {
+			c.GraphURL, c.AllowHosts = "http://127.0.0.1:8080", []string{"127.0.0.1"}
+		}, ""},
+		{"loopback http, not allowed", func(c *graph.Config) { c.GraphURL = "http://127.0.0.1:8080" }, "graph_url"},
+		{"authority on another host", func(c *graph.Config) { c.AuthorityURL = "https://login.example" }, "authority_url"},
+		{"graph on another host", func(c *graph.Config) { c.GraphURL = "https://graph.microsoft.com.example" }, "graph_url"},
 		{"rate limit off", func(c *graph.Config) { c.RequestsPerSecond = -1 }, ""},
 		{"page size 1", func(c *graph.Config) { c.PageSize = 1 }, ""},
 		{"no tenant", func(c *graph.Config) { c.TenantID = "" }, "tenant_id"},

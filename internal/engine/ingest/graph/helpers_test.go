@@ -40,7 +40,7 @@ func newFixture(t testing.TB, tweak func(*graph.Config)) *fixture {
 	f := &fixture{srv: srv, logs: &syncBuffer{}, sleeps: &sleepRecorder{}}
 	cfg := graph.Config{
 		TenantID: tenant, ClientID: clientID, ClientSecret: secret,
-		AuthorityURL: srv.URL, GraphURL: srv.URL,
+		AuthorityURL: srv.URL, GraphURL: srv.URL, AllowHosts: []string{srv.Host()},
 		RequestsPerSecond: -1,
 		Sleep:             f.sleeps.sleep,
 		Logger: hclog.New(&hclog.LoggerOptions{

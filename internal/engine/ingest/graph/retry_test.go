@@ -180,7 +180,7 @@ func TestRetriesReallyWait(t *testing.T) {
 	}
 	c, err := graph.New(graph.Config{
 		TenantID: tenant, ClientID: clientID, ClientSecret: secret,
-		AuthorityURL: srv.URL, GraphURL: srv.URL, PageSize: 10,
+		AuthorityURL: srv.URL, GraphURL: srv.URL, AllowHosts: []string{srv.Host()}, PageSize: 10,
 		RequestsPerSecond: -1, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
 	})
 	if err != nil {
@@ -203,7 +203,7 @@ func TestCancelStopsTheBackoff(t *testing.T) {
 	srv.SetBehavior(graphtest.Behavior{ThrottleEvery: 1, RetryAfter: time.Minute})
 	c, err := graph.New(graph.Config{
 		TenantID: tenant, ClientID: clientID, ClientSecret: secret,
-		AuthorityURL: srv.URL, GraphURL: srv.URL, RequestsPerSecond: -1,
+		AuthorityURL: srv.URL, GraphURL: srv.URL, AllowHosts: []string{srv.Host()}, RequestsPerSecond: -1,
 	})
 	if err != nil {
 		t.Fatal(err)

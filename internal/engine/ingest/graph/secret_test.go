@@ -91,7 +91,7 @@ func TestSecretNeverInLogsOrErrors(t *testing.T) {
 			rec := &recorder{next: http.DefaultTransport}
 			c, err := graph.New(graph.Config{
 				TenantID: tenant, ClientID: clientID, ClientSecret: secret,
-				AuthorityURL: srv.URL, GraphURL: srv.URL, PageSize: 10, MaxAttempts: 5,
+				AuthorityURL: srv.URL, GraphURL: srv.URL, AllowHosts: []string{srv.Host()}, PageSize: 10, MaxAttempts: 5,
 				RequestsPerSecond: -1, HTTPClient: &http.Client{Transport: rec},
 				Sleep:  func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 				Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Trace, Output: logs}),

@@ -65,8 +65,8 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open connects to the database the URL names and brings its schema up to
-// date. The URL is never logged or returned in errors (pgx redacts its
-// password when it cannot parse it).
+// date. The URL is never logged or returned in errors, nor is its password
+// (redact.go).
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = hclog.NewNullLogger()
@@ -76,7 +76,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, fmt.Errorf("%w: the PostgreSQL URL: %w", engine.ErrInvalid, err)
+		// pgx's error is not wrapped: it quotes the URL (redact.go).
+		return nil, fmt.Errorf("%w: the PostgreSQL URL cannot be parsed: %s", engine.ErrInvalid, parseProblem(url, err))
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns

@@ -138,6 +138,11 @@ func NewServer(tenantID, clientID, clientSecret string) *Server {
 // Close shuts the server down.
 func (s *Server) Close() { s.srv.Close() }
 
+// Host is the server's host:port. A Graph client sends credentials only to
+// Microsoft's hosts and to those it is told to allow: a test allows this
+// one (graph.Config.AllowHosts, or IDP_GRAPH_ALLOWED_HOSTS).
+func (s *Server) Host() string { return s.srv.Listener.Addr().String() }
+
 // SetBehavior replaces the behaviour (and restarts the rate limit).
 func (s *Server) SetBehavior(b Behavior) {
 	s.mu.Lock()
