@@ -39,6 +39,8 @@ fi
 export IDP_TEST_ENGINE=$PROVIDER
 
 ACC_MODES=${ACC_MODES:-embedded postgres remote}
+# ACC_MODES="embedded remote" runs some modes only; ACC_TERRAFORM (below)
+# one CLI only.
 
 scratch=$(mktemp -d)
 pg_started=
@@ -108,6 +110,11 @@ run_modes() {
   done
 }
 
+# ACC_TERRAFORM=PATH runs the suite on that CLI alone (for development).
+if [ -n "${ACC_TERRAFORM:-}" ]; then
+  run_modes "$ACC_TERRAFORM"
+  exit 0
+fi
 run_modes "$TERRAFORM_157"
 run_modes "$TERRAFORM_116"
 ran="$(version_of "$TERRAFORM_157") $(version_of "$TERRAFORM_116")"
