@@ -325,13 +325,27 @@ func (c *Remote) DeletePolicy(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, policyPath(id), nil, nil, nil)
 }
 
+// Alerts asks for at most server.MaxPage alerts a request: a query for
+// more, or for all of them (limit 0), reads page after page.
 func (c *Remote) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
-	var page engine.AlertPage
-	err := c.do(ctx, http.MethodGet, "/v1/alerts", server.AlertQueryValues(q), nil, &page)
-	if page.Alerts == nil {
-		page.Alerts = []engine.Alert{}
+	out := engine.AlertPage{Alerts: []engine.Alert{}}
+	for {
+		page := q
+		page.Offset = q.Offset + len(out.Alerts)
+		page.Limit = server.MaxPage
+		if q.Limit > 0 {
+			page.Limit = min(server.MaxPage, q.Limit-len(out.Alerts))
+		}
+		var got engine.AlertPage
+		if err := c.do(ctx, http.MethodGet, "/v1/alerts", server.AlertQueryValues(page), nil, &got); err != nil {
+			return out, err
+		}
+		out.Total = got.Total
+		out.Alerts = append(out.Alerts, got.Alerts...)
+		if len(got.Alerts) < page.Limit || len(out.Alerts) == q.Limit {
+			return out, nil
+		}
 	}
-	return page, err
 }
 
 func (c *Remote) Status(ctx context.Context) (engine.Status, error) {

@@ -210,7 +210,11 @@ func TestAccAlertsDataSource_validation(t *testing.T) {
 			step("status", `"closed"`, `Attribute status value must be one of: ["open" "resolved"]`),
 			step("since", `"yesterday"`, "Attribute since value must be an RFC 3339 time"),
 			step("until", `"2025-06-01"`, "Attribute until value must be an RFC 3339 time"),
+			// Unix nanoseconds cannot hold these: the engine would wrap them.
+			step("since", `"9999-12-31T23:59:59Z"`, "since 9999-12-31T23:59:59Z is outside the years 1678 to 2261"),
+			step("until", `"1600-01-01T00:00:00Z"`, "until 1600-01-01T00:00:00Z is outside the years 1678 to 2261"),
 			step("limit", "-1", "Attribute limit value must be at least 0, got: -1"),
+			step("offset", "-1", "Attribute offset value must be at least 0, got: -1"),
 			step("policy", `""`, "Attribute policy string length must be at least 1"),
 		},
 	})

@@ -266,6 +266,9 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errBadRequest{err})
 		return
 	}
+	if q.Limit == 0 {
+		q.Limit = MaxPage
+	}
 	page, err := s.svc.Alerts(r.Context(), q)
 	s.answer(w, r, http.StatusOK, page, err)
 }
@@ -312,4 +315,13 @@ func positiveInt(name, v string) (int, error) {
 		return 0, fmt.Errorf("%w: %s must be a whole number, 0 or more, not %q", engine.ErrInvalid, name, v)
 	}
 	return n, nil
+}
+
+// pageLimit parses a limit parameter: 0 (a full page) to max.
+func pageLimit(v string, max int) (int, error) {
+	n, err := positiveInt(paramLimit, v)
+	if err == nil && n > max {
+		err = fmt.Errorf("%w: limit is at most %d a page, not %d: read further pages with offset", engine.ErrInvalid, max, n)
+	}
+	return n, err
 }

@@ -11,7 +11,10 @@ import (
 
 // Alerts answers a query over the alerts retention still keeps.
 func (s *Service) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
-	var page engine.AlertPage
+	page := engine.AlertPage{Alerts: []engine.Alert{}}
+	if err := q.Validate(); err != nil {
+		return page, err
+	}
 	err := s.store.View(ctx, func(r store.Reader) error {
 		in, err := integration(ctx, r)
 		if err != nil {

@@ -97,6 +97,10 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 		args = append(args, q.Limit)
 		query += fmt.Sprintf(` LIMIT $%d`, len(args))
 	}
+	if q.Offset > 0 {
+		args = append(args, q.Offset)
+		query += fmt.Sprintf(` OFFSET $%d`, len(args))
+	}
 	rows, err := t.q.Query(ctx, query, args...)
 	if err != nil {
 		return page, err

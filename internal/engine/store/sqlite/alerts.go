@@ -79,9 +79,14 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 		return page, err
 	}
 	query := `SELECT ` + alertColumns + ` FROM alerts WHERE ` + cond + ` ORDER BY last_seen DESC, id`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, q.Limit)
+	if q.Limit > 0 || q.Offset > 0 {
+		// SQLite takes OFFSET only after a LIMIT; -1 is no limit.
+		limit := q.Limit
+		if limit == 0 {
+			limit = -1
+		}
+		query += ` LIMIT ? OFFSET ?`
+		args = append(args, limit, q.Offset)
 	}
 	rows, err := t.q.QueryContext(ctx, query, args...)
 	if err != nil {
