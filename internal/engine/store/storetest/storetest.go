@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Members", testMembers},
 		{"Alerts", testAlerts},
 		{"QueryAlerts", testQueryAlerts},
+		{"QueryAlertsFoldsCase", testQueryAlertsFoldsCase},
 		{"PurgeAlerts", testPurgeAlerts},
 		{"Devices", testDevices},
 		{"UserRisks", testUserRisks},
