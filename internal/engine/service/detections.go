@@ -414,7 +414,18 @@ func appendQuarantine(ctx context.Context, tx store.Tx, qs []quarantined, now ti
 		recs[i].Entry.QuarantinedAt = now
 		h := sha256.New()
 		fmt.Fprintf(h, "%s\x00%d\x00", q.entry.Source, q.entry.Line)
-		if q.spill != nil {
+		switch {
+		case q.spill != nil && q.spill.Truncated():
+			// Only the start is kept: the whole record is known by its
+			// digest, taken as it was read.
+			sum := q.spill.Sum()
+			fmt.Fprintf(h, "truncated\x00%d\x00%x", q.spill.Size, sum)
+			r, err := q.spill.Open()
+			if err != nil {
+				return err
+			}
+			recs[i].Raw = r
+		case q.spill != nil:
 			r, err := q.spill.Open()
 			if err != nil {
 				return err
@@ -425,7 +436,7 @@ func appendQuarantine(ctx context.Context, tx store.Tx, qs []quarantined, now ti
 			if recs[i].Raw, err = q.spill.Open(); err != nil {
 				return err
 			}
-		} else {
+		default:
 			h.Write(q.raw)
 			recs[i].Raw = bytes.NewReader(q.raw)
 		}

@@ -126,7 +126,8 @@ func ingestRun[T any](ctx context.Context, s *Service, r io.Reader, opts IngestO
 			return ctx.Err()
 		}
 	}
-	_, runErr := ingest.Run(ctx, r, ingest.Options{MaxRecordBytes: s.cfg.MaxRecordBytes, StartOffset: opts.startOffset}, newDecoder,
+	_, runErr := ingest.Run(ctx, r, ingest.Options{MaxRecordBytes: s.cfg.MaxRecordBytes, MaxKeptBytes: s.cfg.MaxKeptRecordBytes,
+		StartOffset: opts.startOffset}, newDecoder,
 		func(b ingest.Batch[T]) error {
 			cur.add(ctx, b)
 			safe = b.Safe
