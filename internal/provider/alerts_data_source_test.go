@@ -289,7 +289,7 @@ output "total" {
 				},
 				// Each detection was read once: the cursor carried over.
 				Check: e.checkEngine(func(ctx context.Context, c client.Client) error {
-					q, err := c.Quarantine(ctx)
+					q, err := allQuarantine(ctx, c)
 					if err != nil || len(q) != 0 {
 						return fmt.Errorf("quarantine = %v, %v; want empty", q, err)
 					}
@@ -422,7 +422,7 @@ data "idp_alerts" "open" {
 				totalIs("data.idp_alerts.custom_open", 27),
 			},
 			Check: e.checkEngine(func(ctx context.Context, c client.Client) error {
-				users, err := c.Users(ctx)
+				users, err := allUsers(ctx, c)
 				if err != nil {
 					return err
 				}

@@ -29,9 +29,10 @@ import (
 //	POST   /v1/sync               Sync
 //	POST   /v1/detections         IngestDetections (NDJSON or Graph pages; ?source=NAME)
 //	POST   /v1/devices            IngestDevices
-//	GET    /v1/users              Users
-//	GET    /v1/remediations       Remediations
-//	GET    /v1/quarantine         Quarantine
+//	GET    /v1/users              Users (?limit=&offset=, at most MaxPage a page)
+//	GET    /v1/remediations       Remediations (?limit=&offset=, at most MaxPage a page)
+//	GET    /v1/quarantine         Quarantine (?after=&limit=, at most MaxQuarantinePage a page, MaxListedRawBytes of each text)
+//	GET    /v1/quarantine/{id}/raw QuarantineText (the whole text, streamed)
 //	GET    /healthz  /readyz  /metrics   (no token)
 func (s *Server) routes() http.Handler {
 	v1 := http.NewServeMux()
@@ -55,6 +56,7 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("GET /v1/users", s.users)
 	v1.HandleFunc("GET /v1/remediations", s.remediations)
 	v1.HandleFunc("GET /v1/quarantine", s.quarantine)
+	v1.HandleFunc("GET /v1/quarantine/{id}/raw", s.quarantineText)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("no route %s %s", r.Method, r.URL.Path), "")
 	})
@@ -282,30 +284,6 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) {
 	longRunning(w)
 	sum, err := s.sync(s.work, "api")
 	s.answer(w, r, http.StatusOK, sum, err)
-}
-
-func (s *Server) users(w http.ResponseWriter, r *http.Request) {
-	us, err := s.svc.Users(r.Context())
-	if us == nil {
-		us = []engine.User{}
-	}
-	s.answer(w, r, http.StatusOK, us, err)
-}
-
-func (s *Server) remediations(w http.ResponseWriter, r *http.Request) {
-	rs, err := s.svc.Remediations(r.Context())
-	if rs == nil {
-		rs = []engine.Remediation{}
-	}
-	s.answer(w, r, http.StatusOK, rs, err)
-}
-
-func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
-	qs, err := s.svc.Quarantine(r.Context())
-	if qs == nil {
-		qs = []engine.QuarantineEntry{}
-	}
-	s.answer(w, r, http.StatusOK, qs, err)
 }
 
 // positiveInt parses a non-negative integer query parameter.

@@ -10,6 +10,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storetest"
 )
 
 // openAt builds a database as the engine that knew migrations up to
@@ -65,4 +66,31 @@ func TestUpgradeFoldsStoredUserPrincipalNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// An existing quarantine moves to the compact layout in place
+// (storetest.CheckUpgradedQuarantine says what that means).
+func TestUpgradeMovesTheQuarantine(t *testing.T) {
+	ctx := context.Background()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	old := storetest.LegacyQuarantine()
+	url := openAt(t, 2, func(pool *pgxpool.Pool) {
+		for _, e := range old {
+			var seq int64
+			err := pool.QueryRow(ctx, `INSERT INTO quarantine (reason, source, line, size, quarantined_at, digest) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
+				e.Reason, e.Source, e.Line, len(e.Raw), when.UnixNano(), e.Digest()).Scan(&seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for part, data := range e.Parts() {
+				exec(t, pool, `INSERT INTO quarantine_parts (seq, part, data) VALUES ($1, $2, $3)`, seq, part, data)
+			}
+		}
+	})
+	s, err := Open(ctx, url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckUpgradedQuarantine(t, s, old, when)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storetest"
 )
 
 // openAt builds a store in dir as the engine that knew migrations up to
@@ -66,4 +67,35 @@ func TestUpgradeFoldsStoredUserPrincipalNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// An existing quarantine moves to the compact layout in place
+// (storetest.CheckUpgradedQuarantine says what that means).
+func TestUpgradeMovesTheQuarantine(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	old := storetest.LegacyQuarantine()
+	openAt(t, dir, 2, func(db *sql.DB) {
+		for _, e := range old {
+			res, err := db.Exec(`INSERT INTO quarantine (reason, source, line, size, quarantined_at, digest) VALUES (?, ?, ?, ?, ?, ?)`,
+				e.Reason, e.Source, e.Line, len(e.Raw), when.UnixNano(), e.Digest())
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq, err := res.LastInsertId()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for part, data := range e.Parts() {
+				exec(t, db, `INSERT INTO quarantine_parts (seq, part, data) VALUES (?, ?, ?)`, seq, part, data)
+			}
+		}
+	})
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckUpgradedQuarantine(t, s, old, when)
 }
