@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -78,5 +79,40 @@ func TestConditionOverBudgetIsLoggedAndSkipped(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "policy=slow over_time_budget=1 other_errors=0") {
 		t.Fatalf("the log does not report the over-budget evaluation:\n%s", logs.String())
+	}
+}
+
+// Quarantine entries follow retention_days, as alerts do: the purge that
+// runs before every ingest deletes those quarantined before the cutoff.
+func TestRetentionPurgesTheQuarantine(t *testing.T) {
+	ctx := context.Background()
+	clock := newClock()
+	svc := open(t, service.Config{Clock: clock})
+	in, err := svc.Integration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.RetentionDays = 10
+	if _, err := svc.SetIntegration(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, svc, "old 1\nold 2\n")
+	clock.Advance(6 * 24 * time.Hour)
+	ingest(t, svc, "new 1\n")
+	clock.Advance(5 * 24 * time.Hour) // the old entries are 11 days old, the new one 5
+	if _, err := svc.PurgeExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := allQuarantine(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Raw != "new 1" {
+		t.Fatalf("quarantine = %+v, want only the entry retention still keeps", got)
+	}
+	clock.Advance(6 * 24 * time.Hour)
+	ingest(t, svc, "")
+	if got, _ := allQuarantine(ctx, svc); len(got) != 0 {
+		t.Fatalf("quarantine = %+v, want it empty once every entry is past retention", got)
 	}
 }
