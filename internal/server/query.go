@@ -81,16 +81,10 @@ func ParseAlertQuery(v url.Values) (engine.AlertQuery, error) {
 			}
 		case paramUser:
 			q.UserPrincipalName = value
-		case paramSince, paramUntil:
-			var t time.Time
-			t, err = time.Parse(time.RFC3339Nano, value)
-			if err != nil {
-				err = fmt.Errorf("%w: %s must be an RFC 3339 time: %w", engine.ErrInvalid, name, err)
-			} else if name == paramSince {
-				q.Since = t.UTC()
-			} else {
-				q.Until = t.UTC()
-			}
+		case paramSince:
+			q.Since, err = parseQueryTime(name, value)
+		case paramUntil:
+			q.Until, err = parseQueryTime(name, value)
 		case paramLimit:
 			q.Limit, err = pageLimit(value, MaxPage)
 		case paramOffset:
@@ -103,4 +97,18 @@ func ParseAlertQuery(v url.Values) (engine.AlertQuery, error) {
 		}
 	}
 	return q, q.Validate()
+}
+
+// parseQueryTime reads an RFC 3339 time the engine can store. The range is
+// checked here and not only by the query's Validate: year 1 is Go's zero
+// time, which a query reads as no bound at all.
+func parseQueryTime(name, value string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %s must be an RFC 3339 time: %w", engine.ErrInvalid, name, err)
+	}
+	if err := engine.CheckTimeRange(name, t); err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
 }
