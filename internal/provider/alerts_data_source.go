@@ -93,7 +93,8 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 			},
 			"user_principal_name": schema.StringAttribute{
 				Optional:    true,
-				Description: "Only alerts of this user, by user principal name (for example `alice@contoso.com`). Unset: every user.",
+				Description: "Only alerts of this user, by user principal name (for example `alice@contoso.com`), " +
+					"ignoring case in every script (`Åsa@contoso.com` is `åsa@contoso.com`). Unset: every user.",
 				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"since": schema.StringAttribute{
