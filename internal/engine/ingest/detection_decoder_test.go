@@ -217,7 +217,8 @@ func TestDecodeDevice(t *testing.T) {
 		`{"userId":"u"}`:         "id is missing",
 		`{"id":"x"}`:             "userId is missing",
 		`{"id":"x","userId":""}`: "userId is empty",
-		`{"id":"x","userId":"u","lastSyncDateTime":"no"}`: "lastSyncDateTime is not an ISO-8601 time",
+		`{"id":"x","userId":"u","lastSyncDateTime":"no"}`:                   "lastSyncDateTime is not an ISO-8601 time",
+		`{"id":"x","userId":"u","lastSyncDateTime":"9999-12-31T23:59:59Z"}`: `lastSyncDateTime "9999-12-31T23:59:59Z" is outside the years 1678 to 2261`,
 		`[]`: "not a JSON object",
 	} {
 		if _, err := dec.Decode([]byte(raw)); err == nil || !strings.Contains(err.Reason, reason) {
