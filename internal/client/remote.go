@@ -493,7 +493,9 @@ func (c *Remote) Quarantine(ctx context.Context, q engine.QuarantineQuery) (engi
 			}
 			out.Entries = append(out.Entries, e)
 		}
-		out.Total = got.Total
+		if after == q.After {
+			out.Total = got.Total // counted on the first page only
+		}
 		if len(got.Entries) < want || len(out.Entries) == q.Limit {
 			return out, nil
 		}

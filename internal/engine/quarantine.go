@@ -33,11 +33,13 @@ type QuarantineEntry struct {
 // Limit entries (0: all of them) with an ID above After, each with at most
 // RawLimit bytes of its text (0: as much as the store gives a listing at
 // once). Paging by ID rather than by offset costs the same on the last
-// page as on the first.
+// page as on the first. Count asks for the total too, which costs a scan
+// of the quarantine's index: one reading every page asks on the first.
 type QuarantineQuery struct {
 	After    int64
 	Limit    int
 	RawLimit int
+	Count    bool
 }
 
 // Validate refuses negative values.
@@ -48,9 +50,9 @@ func (q QuarantineQuery) Validate() error {
 	return nil
 }
 
-// QuarantinePage is a page of the quarantine and how many entries it holds
-// in all.
+// QuarantinePage is a page of the quarantine and, when the query asked for
+// it, how many entries it holds in all (otherwise Total may be 0).
 type QuarantinePage struct {
 	Entries []QuarantineEntry `json:"entries"`
-	Total   int               `json:"total"`
+	Total   int               `json:"total,omitempty"`
 }

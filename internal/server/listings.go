@@ -71,7 +71,9 @@ func QuarantineValues(q engine.QuarantineQuery) url.Values {
 }
 
 // ParseQuarantineQuery reads after and limit; limit 0 is a full page of
-// MaxQuarantinePage, and each text is cut at MaxListedRawBytes.
+// MaxQuarantinePage, and each text is cut at MaxListedRawBytes. The total
+// is counted on the first page only (no after): counting scans the
+// quarantine, and a client reading every page would pay it on each.
 func ParseQuarantineQuery(v url.Values) (engine.QuarantineQuery, error) {
 	q := engine.QuarantineQuery{RawLimit: MaxListedRawBytes}
 	err := eachParam(v, func(name, value string) (err error) {
@@ -91,6 +93,7 @@ func ParseQuarantineQuery(v url.Values) (engine.QuarantineQuery, error) {
 	if q.Limit == 0 {
 		q.Limit = MaxQuarantinePage
 	}
+	q.Count = q.After == 0
 	return q, err
 }
 

@@ -56,7 +56,7 @@ func testListingsPaged(t *testing.T, c client.Client) {
 		t.Fatalf("a page of three: %+v", log.Remediations)
 	}
 
-	q := must(c.Quarantine(ctx, engine.QuarantineQuery{RawLimit: 1000}))(t)
+	q := must(c.Quarantine(ctx, engine.QuarantineQuery{RawLimit: 1000, Count: true}))(t)
 	if q.Total != bad || len(q.Entries) != bad {
 		t.Fatalf("quarantine: %d of total %d, want %d", len(q.Entries), q.Total, bad)
 	}

@@ -60,7 +60,8 @@ type Reader interface {
 	// many entries it has in all.
 	Remediations(ctx context.Context, page engine.Page) ([]engine.Remediation, int, error)
 	// Quarantine returns a page of the quarantine, oldest first, with at
-	// most q.RawLimit bytes of each text (at most QuarantinePartSize).
+	// most q.RawLimit bytes of each text (at most QuarantinePartSize), and
+	// the total when q.Count asks for it.
 	Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error)
 	// QuarantineText writes the whole text of entry id to w, a part at a
 	// time; found is false when there is no such entry.

@@ -82,8 +82,10 @@ func (t *tx) label(ctx context.Context, cache map[string]int32, text string, at 
 
 func (t *tx) Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error) {
 	page := engine.QuarantinePage{Entries: []engine.QuarantineEntry{}}
-	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM quarantine_entries`).Scan(&page.Total); err != nil {
-		return page, err
+	if q.Count {
+		if err := t.q.QueryRow(ctx, `SELECT count(*) FROM quarantine_entries`).Scan(&page.Total); err != nil {
+			return page, err
+		}
 	}
 	rawLimit := q.RawLimit
 	if rawLimit <= 0 || rawLimit > store.QuarantinePartSize {

@@ -66,7 +66,7 @@ func CheckUpgradedQuarantine(t *testing.T, s store.Store, old []LegacyEntry, whe
 		t.Fatal(err)
 	}
 	err = s.View(ctx, func(r store.Reader) error {
-		page, err := r.Quarantine(ctx, engine.QuarantineQuery{RawLimit: 100})
+		page, err := r.Quarantine(ctx, engine.QuarantineQuery{RawLimit: 100, Count: true})
 		if err != nil {
 			return err
 		}
