@@ -86,17 +86,22 @@ func TestMatchesLiteralPatterns(t *testing.T) {
 // one about eight seconds on a 900 KB additionalInfo without the budget): the
 // evaluation stops at its time budget, and says so.
 func TestMatchStopsAtItsTimeBudget(t *testing.T) {
-	c, err := Compile(`detection.additionalInfo.matches("(?:.?){490}Q")`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := with(full(), func(d *engine.Detection) { d.AdditionalInfo = strings.Repeat(`{"k":"v"},`, 90_000) })
-	got, err := c.Match(context.Background(), d)
-	if got || !errors.Is(err, ErrBudgetExceeded) || !errors.Is(err, ErrEvaluation) || errors.Is(err, ErrCostLimitExceeded) {
-		t.Fatalf("Match = %v, %v; want ErrBudgetExceeded wrapped in ErrEvaluation", got, err)
-	}
-	if !strings.Contains(err.Error(), d.ID) {
-		t.Errorf("error %q does not name the detection", err)
+	for _, expr := range []string{
+		`detection.additionalInfo.matches("(?:.?){490}Q")`,
+		`["a", "b"].exists(x, detection.additionalInfo.matches("(?:.?){490}Q"))`,
+	} {
+		c, err := Compile(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := with(full(), func(d *engine.Detection) { d.AdditionalInfo = strings.Repeat(`{"k":"v"},`, 90_000) })
+		got, err := c.Match(context.Background(), d)
+		if got || !errors.Is(err, ErrBudgetExceeded) || !errors.Is(err, ErrEvaluation) || errors.Is(err, ErrCostLimitExceeded) {
+			t.Fatalf("%s: Match = %v, %v; want ErrBudgetExceeded wrapped in ErrEvaluation", expr, got, err)
+		}
+		if !strings.Contains(err.Error(), d.ID) {
+			t.Errorf("error %q does not name the detection", err)
+		}
 	}
 }
 

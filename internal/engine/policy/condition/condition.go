@@ -31,6 +31,7 @@ import (
 	"cel.dev/cel-go/common/functions"
 	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 	"cel.dev/cel-go/interpreter"
 
@@ -90,6 +91,9 @@ type Condition struct {
 	program cel.Program
 	// patterns are the condition's matches() patterns, compiled.
 	patterns map[string]pattern
+	// loops is set when the condition has a comprehension (exists, all,
+	// map, filter...), whose steps check the budget.
+	loops bool
 }
 
 // environment is built once: declaring the native types walks the detection
@@ -129,13 +133,12 @@ func Compile(expr string) (*Condition, error) {
 	if err != nil {
 		return nil, err
 	}
-	// No OptOptimize: it would swap matches() for CEL's own regular
-	// expression call, which no budget can stop.
-	program, err := env.Program(ast, cel.CostLimit(CostLimit), cel.InterruptCheckFrequency(interruptEvery))
+	program, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.OptimizeRegex(keepMatches...),
+		cel.CostLimit(CostLimit), cel.InterruptCheckFrequency(interruptEvery))
 	if err != nil {
 		return nil, fmt.Errorf("%w: condition does not compile: %w", engine.ErrInvalid, err)
 	}
-	return &Condition{source: expr, program: program, patterns: patterns}, nil
+	return &Condition{source: expr, program: program, patterns: patterns, loops: hasComprehension(ast)}, nil
 }
 
 // Match reports whether d satisfies the condition, within EvalBudget of
@@ -149,15 +152,29 @@ func (c *Condition) Match(ctx context.Context, d *engine.Detection) (bool, error
 	if d == nil {
 		return false, fmt.Errorf("%w: no detection", ErrEvaluation)
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, EvalBudget, errOverBudget)
-	defer cancel()
-	out, _, err := c.program.ContextEval(ctx, activation{detection: d, matches: c.matchesFunction(ctx)})
+	e := &evaluation{ctx: ctx, deadline: time.Now().Add(EvalBudget)}
+	act := activation{detection: d, matches: c.matchesFunction(e)}
+	var out ref.Val
+	var err error
+	if c.loops {
+		// Comprehensions check the budget every interruptEvery steps. A
+		// condition without any runs a few calls, which the cost limit
+		// and matches() bound, and skips the context's cost.
+		loopCtx, cancel := context.WithDeadlineCause(ctx, e.deadline, errOverBudget)
+		defer cancel()
+		out, _, err = c.program.ContextEval(loopCtx, act)
+		if errors.Is(context.Cause(loopCtx), errOverBudget) {
+			e.overBudget = true
+		}
+	} else {
+		out, _, err = c.program.Eval(act)
+	}
 	if err != nil {
-		// The context first: a call stopped by it may then also be charged
-		// past the cost limit, which is not why it stopped.
+		// The budget and the caller first: a call they stopped may then
+		// also be charged past the cost limit, which is not why it stopped.
 		var cancelled interpreter.EvalCancelledError
 		switch {
-		case errors.Is(context.Cause(ctx), errOverBudget):
+		case e.overBudget:
 			return false, fmt.Errorf("%w on detection %s: %w (%s)", ErrEvaluation, d.ID, ErrBudgetExceeded, EvalBudget)
 		case ctx.Err() != nil:
 			// The caller gave up (an ingest being stopped): not the
@@ -174,6 +191,14 @@ func (c *Condition) Match(ctx context.Context, d *engine.Detection) (bool, error
 		return false, fmt.Errorf("%w on detection %s: result is %s, not a bool", ErrEvaluation, d.ID, out.Type())
 	}
 	return bool(b), nil
+}
+
+// evaluation is the state of one Match: its caller's context, its
+// deadline, and whether the budget stopped it.
+type evaluation struct {
+	ctx        context.Context
+	deadline   time.Time
+	overBudget bool
 }
 
 // errOverBudget is the cause of an evaluation's context ending at

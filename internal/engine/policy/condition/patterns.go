@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"regexp/syntax"
+	"time"
 	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
@@ -14,6 +15,7 @@ import (
 	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
@@ -59,6 +61,27 @@ func matchesLibrary() []cel.EnvOption {
 			cel.Overload(matchesGlobal, []*cel.Type{cel.StringType, cel.StringType}, cel.BoolType, cel.LateFunctionBinding()),
 		),
 	}
+}
+
+// keepMatches stops OptOptimize, which folds constants (a bad timestamp()
+// literal fails at compile time, lists of literals are built once), from
+// also swapping a matches() with a literal pattern for CEL's own regular
+// expression call, which no budget can stop: CEL looks the swap up by
+// overload first, and for these overloads the swap keeps the call as it is.
+// TestMatchStopsAtItsTimeBudget fails if a CEL upgrade changes that.
+var keepMatches = []*interpreter.RegexOptimization{
+	{Function: overloads.Matches, OverloadID: matchesMember, RegexIndex: 1, Factory: keepCall},
+	{Function: overloads.Matches, OverloadID: matchesGlobal, RegexIndex: 1, Factory: keepCall},
+}
+
+func keepCall(call interpreter.InterpretableCall, _ string) (interpreter.InterpretableCall, error) {
+	return call, nil
+}
+
+// hasComprehension reports whether a checked condition has a
+// comprehension (a macro such as exists or all).
+func hasComprehension(ast *cel.Ast) bool {
+	return len(celast.MatchDescendants(celast.NavigateAST(ast.NativeRep()), celast.KindMatcher(celast.ComprehensionKind))) > 0
 }
 
 // compilePatterns finds every matches() call of a checked condition and
@@ -134,8 +157,8 @@ func clipText(s string) string {
 }
 
 // matchesFunction is matches() for one evaluation: the condition's
-// compiled patterns, matched within the evaluation's context.
-func (c *Condition) matchesFunction(ctx context.Context) cel.LateBoundFunction {
+// compiled patterns, matched within the evaluation's budget.
+func (c *Condition) matchesFunction(e *evaluation) cel.LateBoundFunction {
 	return func(_ string, args ...ref.Val) ref.Val {
 		if len(args) != 2 {
 			return types.NoSuchOverloadErr()
@@ -150,7 +173,7 @@ func (c *Condition) matchesFunction(ctx context.Context) cel.LateBoundFunction {
 			// Compile saw every pattern; this guards a CEL surprise.
 			return types.NewErr("matches(): pattern %q was not compiled with the condition", clipText(string(pattern)))
 		}
-		matched, err := re.matchWithin(ctx, string(text))
+		matched, err := re.matchWithin(e, string(text))
 		if err != nil {
 			return types.WrapErr(err)
 		}
@@ -164,13 +187,13 @@ type pattern struct {
 	size int
 }
 
-// matchWithin matches the pattern against s, giving up with the context's
-// cause once the context is done.
-func (p pattern) matchWithin(ctx context.Context, s string) (bool, error) {
+// matchWithin matches the pattern against s, giving up once the
+// evaluation is over its budget or its caller's context is done.
+func (p pattern) matchWithin(e *evaluation, s string) (bool, error) {
 	if len(s) <= directMatchWork/p.size {
 		return p.re.MatchString(s), nil
 	}
-	r := &budgetedReader{ctx: ctx, s: s}
+	r := &budgetedReader{e: e, s: s}
 	matched := p.re.MatchReader(r)
 	if r.err != nil {
 		return false, r.err
@@ -179,10 +202,11 @@ func (p pattern) matchWithin(ctx context.Context, s string) (bool, error) {
 }
 
 // budgetedReader hands a string to the matcher rune by rune, as MatchString
-// reads it, and ends it early when the context is done (err says so, and
-// the match's answer is then meaningless).
+// reads it, and ends it early when the evaluation is over its budget or
+// its caller gave up (err says so, and the match's answer is then
+// meaningless).
 type budgetedReader struct {
-	ctx  context.Context
+	e    *evaluation
 	s    string
 	i, n int
 	err  error
@@ -193,9 +217,16 @@ func (r *budgetedReader) ReadRune() (rune, int, error) {
 		return 0, 0, io.EOF
 	}
 	r.n++
-	if r.n%checkEveryRunes == 0 && r.ctx.Err() != nil {
-		r.err = context.Cause(r.ctx)
-		return 0, 0, io.EOF
+	if r.n%checkEveryRunes == 0 {
+		if err := r.e.ctx.Err(); err != nil {
+			r.err = context.Cause(r.e.ctx)
+			return 0, 0, io.EOF
+		}
+		if time.Now().After(r.e.deadline) {
+			r.e.overBudget = true
+			r.err = errOverBudget
+			return 0, 0, io.EOF
+		}
 	}
 	c, size := utf8.DecodeRuneInString(r.s[r.i:])
 	r.i += size
