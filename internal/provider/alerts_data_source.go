@@ -92,10 +92,10 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Validators: []validator.String{stringvalidator.OneOf(enumStrings(engine.AlertStatuses)...)},
 			},
 			"user_principal_name": schema.StringAttribute{
-				Optional:    true,
+				Optional: true,
 				Description: "Only alerts of this user, by user principal name (for example `alice@contoso.com`), " +
 					"ignoring case in every script (`Åsa@contoso.com` is `åsa@contoso.com`). Unset: every user.",
-				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"since": schema.StringAttribute{
 				Optional: true,
