@@ -1,8 +1,9 @@
 package server_test
 
-// Adversarial tests of bounded work: each reproduces one finding of the
-// review of `engine serve` (the issue's table, numbered as there) against
-// the real HTTP API, and checks that the server now refuses or bounds it.
+// Adversarial tests of bounded work: each reproduces one finding of an
+// adversarial review of `engine serve` (numbered as the review numbered
+// them) against the real HTTP API, and checks that the server now refuses
+// or bounds it.
 // They speak only the API's JSON, so that they run, and fail, against the
 // server as it was before the fixes.
 
