@@ -12,13 +12,14 @@ func init() {
 	register(&command{
 		name:    "alerts",
 		summary: "list alerts, newest first",
-		usage:   "[--policy P] [--min-severity S] [--status S] [--user UPN] [--limit N] [--output json|table]",
+		usage:   "[--policy P] [--min-severity S] [--status S] [--user UPN] [--limit N] [--offset N] [--output json|table]",
 		flags: func(fs *flag.FlagSet, c *invocation) {
 			c.values["policy"] = fs.String("policy", "", "only this policy (a built-in type or a custom policy's name)")
 			c.values["min-severity"] = fs.String("min-severity", "", "only alerts of at least this severity: "+strings.Join(engine.SeverityNames(), ", "))
 			c.values["status"] = fs.String("status", "", "only alerts with this status: open or resolved")
 			c.values["user"] = fs.String("user", "", "only alerts of this user principal name")
 			c.values["limit"] = fs.Int("limit", 100, "at most this many alerts; 0 for all")
+			c.values["offset"] = fs.Int("offset", 0, "skip this many alerts first, to print a later page")
 			outputFlag(fs, c, "table", "json")
 		},
 		run: runAlerts,
@@ -36,6 +37,7 @@ func runAlerts(ctx context.Context, c *invocation) error {
 		Policy:            *c.values["policy"].(*string),
 		UserPrincipalName: *c.values["user"].(*string),
 		Limit:             *c.values["limit"].(*int),
+		Offset:            *c.values["offset"].(*int),
 	}
 	if s := *c.values["min-severity"].(*string); s != "" {
 		sev, err := engine.ParseSeverity(s)
@@ -53,21 +55,28 @@ func runAlerts(ctx context.Context, c *invocation) error {
 	if q.Limit < 0 {
 		return usagef("--limit must be 0 (all) or more")
 	}
+	if q.Offset < 0 {
+		return usagef("--offset must be 0 or more")
+	}
 	svc, err := c.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	page, err := svc.Alerts(ctx, q)
+	// Alerts are read a page at a time, and each page printed before the
+	// next is read: --limit 0 prints them all without holding them all.
+	p := newPrinter(c, []string{"ID", "POLICY", "SEVERITY", "STATUS", "USER", "DETECTIONS", "RISK EVENT TYPES", "FIRST SEEN", "LAST SEEN"},
+		func(a engine.Alert) []any {
+			return []any{a.ID, a.Policy, string(a.Severity), string(a.Status), a.UserPrincipalName, a.DetectionCount, a.RiskEventTypes, a.FirstSeen, a.LastSeen}
+		})
+	err = eachPage(q.Limit, q.Offset, func(limit, offset int) ([]engine.Alert, error) {
+		page := q
+		page.Limit, page.Offset = limit, offset
+		got, err := svc.Alerts(ctx, page)
+		return got.Alerts, err
+	}, p.page)
 	if err != nil {
 		return err
 	}
-	if c.output == "json" {
-		return writeJSON(c.env.Stdout, page.Alerts)
-	}
-	t := newTable(c.env.Stdout, "ID", "POLICY", "SEVERITY", "STATUS", "USER", "DETECTIONS", "RISK EVENT TYPES", "FIRST SEEN", "LAST SEEN")
-	for _, a := range page.Alerts {
-		t.row(a.ID, a.Policy, string(a.Severity), string(a.Status), a.UserPrincipalName, a.DetectionCount, a.RiskEventTypes, a.FirstSeen, a.LastSeen)
-	}
-	return t.flush()
+	return p.done()
 }

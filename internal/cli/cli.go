@@ -108,6 +108,12 @@ func Run(ctx context.Context, args []string, env Env) int {
 	inv.args = positional
 	limitMemory(env.Getenv)
 	err = cmd.run(ctx, inv)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// SIGINT or SIGTERM: every command stops at its next step, and
+		// what it committed before stays (ingest and sync are safe to run
+		// again).
+		err = fmt.Errorf("interrupted: %w", err)
+	}
 	return report(env.Stderr, err)
 }
 

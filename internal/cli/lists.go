@@ -9,7 +9,8 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
-// The read-only listings: policies, users, remediations and quarantine.
+// The read-only listings: policies, users and remediations (quarantine.go
+// has the quarantine).
 func init() {
 	register(&command{
 		name:    "policies",
@@ -21,24 +22,38 @@ func init() {
 	register(&command{
 		name:    "users",
 		summary: "list users at risk with their enforced actions",
-		usage:   "[--output json|table]",
-		flags:   func(fs *flag.FlagSet, c *invocation) { outputFlag(fs, c, "table", "json") },
-		run:     runUsers,
+		usage:   "[--limit N] [--offset N] [--output json|table]",
+		flags: func(fs *flag.FlagSet, c *invocation) {
+			pageFlags(fs, c, "users")
+			outputFlag(fs, c, "table", "json")
+		},
+		run: runUsers,
 	})
 	register(&command{
 		name:    "remediations",
 		summary: "print the remediation audit log",
-		usage:   "[--output json|table]",
-		flags:   func(fs *flag.FlagSet, c *invocation) { outputFlag(fs, c, "table", "json") },
-		run:     runRemediations,
+		usage:   "[--limit N] [--offset N] [--output json|table]",
+		flags: func(fs *flag.FlagSet, c *invocation) {
+			pageFlags(fs, c, "entries")
+			outputFlag(fs, c, "table", "json")
+		},
+		run: runRemediations,
 	})
-	register(&command{
-		name:    "quarantine",
-		summary: "list quarantined records with their reasons",
-		usage:   "[--output json|table]",
-		flags:   func(fs *flag.FlagSet, c *invocation) { outputFlag(fs, c, "table", "json") },
-		run:     runQuarantine,
-	})
+}
+
+// pageFlags adds --limit and --offset; by default a listing prints all its
+// rows, reading them a page at a time.
+func pageFlags(fs *flag.FlagSet, c *invocation, rows string) {
+	c.values["limit"] = fs.Int("limit", 0, "at most this many "+rows+"; 0 for all")
+	c.values["offset"] = fs.Int("offset", 0, "skip this many "+rows+" first, to print a later page")
+}
+
+func (c *invocation) page() (engine.Page, error) {
+	p := engine.Page{Limit: *c.values["limit"].(*int), Offset: *c.values["offset"].(*int)}
+	if p.Limit < 0 || p.Offset < 0 {
+		return p, usagef("--limit and --offset must be 0 or more")
+	}
+	return p, nil
 }
 
 // policyView is a policy as `engine policies` prints it.
@@ -53,8 +68,9 @@ type policyView struct {
 	GroupBy             string `json:"group_by,omitempty"`
 }
 
-// listing runs a read-only listing: fetch the rows from the engine, then
-// print them as JSON or as a table with the given headers and cells.
+// listing runs a read-only listing that fits in memory (policies): fetch
+// the rows from the engine, then print them as JSON or as a table with the
+// given headers and cells.
 func listing[T any](ctx context.Context, c *invocation, fetch func(*service.Service) ([]T, error),
 	headers []string, cells func(T) []any) error {
 	if err := c.checkOutput("table", "json"); err != nil {
@@ -82,6 +98,36 @@ func listing[T any](ctx context.Context, c *invocation, fetch func(*service.Serv
 	return t.flush()
 }
 
+// pagedListing runs a listing that can outgrow memory: it reads a page at
+// a time (fetch gets a limit and an offset) and prints each page before
+// reading the next.
+func pagedListing[T any](ctx context.Context, c *invocation, fetch func(svc *service.Service, p engine.Page) ([]T, error),
+	headers []string, cells func(T) []any) error {
+	if err := c.checkOutput("table", "json"); err != nil {
+		return err
+	}
+	if err := c.noArgs(); err != nil {
+		return err
+	}
+	page, err := c.page()
+	if err != nil {
+		return err
+	}
+	svc, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	p := newPrinter(c, headers, cells)
+	err = eachPage(page.Limit, page.Offset, func(limit, offset int) ([]T, error) {
+		return fetch(svc, engine.Page{Limit: limit, Offset: offset})
+	}, p.page)
+	if err != nil {
+		return err
+	}
+	return p.done()
+}
+
 func runPolicies(ctx context.Context, c *invocation) error {
 	return listing(ctx, c, func(svc *service.Service) ([]policyView, error) {
 		ps, err := svc.Policies(ctx)
@@ -106,25 +152,21 @@ func runPolicies(ctx context.Context, c *invocation) error {
 }
 
 func runUsers(ctx context.Context, c *invocation) error {
-	return listing(ctx, c, func(svc *service.Service) ([]engine.User, error) { return svc.Users(ctx) },
-		[]string{"USER", "USER ID", "RISK LEVEL", "RISK STATE", "MANAGED DEVICE", "ACTIONS", "REMEDIATED AT"},
+	return pagedListing(ctx, c, func(svc *service.Service, p engine.Page) ([]engine.User, error) {
+		page, err := svc.Users(ctx, p)
+		return page.Users, err
+	}, []string{"USER", "USER ID", "RISK LEVEL", "RISK STATE", "MANAGED DEVICE", "ACTIONS", "REMEDIATED AT"},
 		func(u engine.User) []any {
 			return []any{u.UserPrincipalName, u.UserID, u.RiskLevel, u.RiskState, u.ManagedDevice, u.Actions, u.RemediatedAt}
 		})
 }
 
 func runRemediations(ctx context.Context, c *invocation) error {
-	return listing(ctx, c, func(svc *service.Service) ([]engine.Remediation, error) { return svc.Remediations(ctx) },
-		[]string{"TIME", "USER ID", "ALERT", "POLICY", "ACTIONS", "OUTCOME"},
+	return pagedListing(ctx, c, func(svc *service.Service, p engine.Page) ([]engine.Remediation, error) {
+		page, err := svc.Remediations(ctx, p)
+		return page.Remediations, err
+	}, []string{"TIME", "USER ID", "ALERT", "POLICY", "ACTIONS", "OUTCOME"},
 		func(r engine.Remediation) []any {
 			return []any{r.Time, r.UserID, r.AlertID, r.Policy, r.Actions, r.Outcome}
-		})
-}
-
-func runQuarantine(ctx context.Context, c *invocation) error {
-	return listing(ctx, c, func(svc *service.Service) ([]engine.QuarantineEntry, error) { return svc.Quarantine(ctx) },
-		[]string{"QUARANTINED AT", "SOURCE", "LINE", "REASON", "SIZE"},
-		func(e engine.QuarantineEntry) []any {
-			return []any{e.QuarantinedAt, e.Source, e.Line, e.Reason, len(e.Raw)}
 		})
 }

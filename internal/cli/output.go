@@ -21,9 +21,13 @@ type table struct {
 	tw *tabwriter.Writer
 }
 
+// newTable starts a table; without headers it continues one already
+// printed.
 func newTable(w io.Writer, headers ...string) *table {
 	t := &table{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)}
-	t.row(toAny(headers)...)
+	if len(headers) > 0 {
+		t.row(toAny(headers)...)
+	}
 	return t
 }
 

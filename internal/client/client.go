@@ -61,9 +61,16 @@ type Client interface {
 	IngestDetections(ctx context.Context, r io.Reader, source string) (engine.IngestSummary, error)
 	IngestDevices(ctx context.Context, r io.Reader, source string) (engine.IngestSummary, error)
 
-	Users(ctx context.Context) ([]engine.User, error)
-	Remediations(ctx context.Context) ([]engine.Remediation, error)
-	Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error)
+	// Users, Remediations and Quarantine answer a page (Limit 0: all of
+	// it; the remote client then reads page after page, as the server
+	// answers at most a page a request).
+	Users(ctx context.Context, page engine.Page) (engine.UserPage, error)
+	Remediations(ctx context.Context, page engine.Page) (engine.RemediationPage, error)
+	// Quarantine lists entries with the start of their text (the remote
+	// client gets at most server.MaxListedRawBytes of each);
+	// QuarantineText writes one entry's whole text to w, streamed.
+	Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error)
+	QuarantineText(ctx context.Context, id int64, w io.Writer) error
 
 	Close() error
 }

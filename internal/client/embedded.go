@@ -88,14 +88,20 @@ func (e *Embedded) IngestDevices(ctx context.Context, r io.Reader, source string
 	return e.svc.IngestDevices(ctx, r, service.IngestOptions{Source: source})
 }
 
-func (e *Embedded) Users(ctx context.Context) ([]engine.User, error) { return e.svc.Users(ctx) }
-
-func (e *Embedded) Remediations(ctx context.Context) ([]engine.Remediation, error) {
-	return e.svc.Remediations(ctx)
+func (e *Embedded) Users(ctx context.Context, page engine.Page) (engine.UserPage, error) {
+	return e.svc.Users(ctx, page)
 }
 
-func (e *Embedded) Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error) {
-	return e.svc.Quarantine(ctx)
+func (e *Embedded) Remediations(ctx context.Context, page engine.Page) (engine.RemediationPage, error) {
+	return e.svc.Remediations(ctx, page)
+}
+
+func (e *Embedded) Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error) {
+	return e.svc.Quarantine(ctx, q)
+}
+
+func (e *Embedded) QuarantineText(ctx context.Context, id int64, w io.Writer) error {
+	return e.svc.QuarantineText(ctx, id, func(engine.QuarantineEntry) (io.Writer, error) { return w, nil })
 }
 
 func (e *Embedded) Close() error { return e.svc.Close() }

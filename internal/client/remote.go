@@ -374,13 +374,27 @@ func (c *Remote) DeletePolicy(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, policyPath(id), nil, nil, nil)
 }
 
+// Alerts asks for at most server.MaxPage alerts a request: a query for
+// more, or for all of them (limit 0), reads page after page.
 func (c *Remote) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
-	var page engine.AlertPage
-	err := c.do(ctx, http.MethodGet, "/v1/alerts", server.AlertQueryValues(q), nil, &page)
-	if page.Alerts == nil {
-		page.Alerts = []engine.Alert{}
+	out := engine.AlertPage{Alerts: []engine.Alert{}}
+	for {
+		page := q
+		page.Offset = q.Offset + len(out.Alerts)
+		page.Limit = server.MaxPage
+		if q.Limit > 0 {
+			page.Limit = min(server.MaxPage, q.Limit-len(out.Alerts))
+		}
+		var got engine.AlertPage
+		if err := c.do(ctx, http.MethodGet, "/v1/alerts", server.AlertQueryValues(page), nil, &got); err != nil {
+			return out, err
+		}
+		out.Total = got.Total
+		out.Alerts = append(out.Alerts, got.Alerts...)
+		if len(got.Alerts) < page.Limit || len(out.Alerts) == q.Limit {
+			return out, nil
+		}
 	}
-	return page, err
 }
 
 func (c *Remote) Status(ctx context.Context) (engine.Status, error) {
@@ -471,22 +485,105 @@ func (c *Remote) sendOnce(req *retryablehttp.Request, body io.Reader, out any) e
 	return answer(hr, resp, err, out)
 }
 
-func (c *Remote) Users(ctx context.Context) ([]engine.User, error) {
-	var out []engine.User
-	err := c.do(ctx, http.MethodGet, "/v1/users", nil, nil, &out)
+func (c *Remote) Users(ctx context.Context, page engine.Page) (engine.UserPage, error) {
+	out := engine.UserPage{Users: []engine.User{}}
+	err := pages(page, func(p engine.Page) (int, error) {
+		var got engine.UserPage
+		err := c.do(ctx, http.MethodGet, "/v1/users", server.PageValues(p), nil, &got)
+		out.Users, out.Total = append(out.Users, got.Users...), got.Total
+		return len(got.Users), err
+	})
 	return out, err
 }
 
-func (c *Remote) Remediations(ctx context.Context) ([]engine.Remediation, error) {
-	var out []engine.Remediation
-	err := c.do(ctx, http.MethodGet, "/v1/remediations", nil, nil, &out)
+func (c *Remote) Remediations(ctx context.Context, page engine.Page) (engine.RemediationPage, error) {
+	out := engine.RemediationPage{Remediations: []engine.Remediation{}}
+	err := pages(page, func(p engine.Page) (int, error) {
+		var got engine.RemediationPage
+		err := c.do(ctx, http.MethodGet, "/v1/remediations", server.PageValues(p), nil, &got)
+		out.Remediations, out.Total = append(out.Remediations, got.Remediations...), got.Total
+		return len(got.Remediations), err
+	})
 	return out, err
 }
 
-func (c *Remote) Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error) {
-	var out []engine.QuarantineEntry
-	err := c.do(ctx, http.MethodGet, "/v1/quarantine", nil, nil, &out)
-	return out, err
+// pages asks for a listing page by page of at most server.MaxPage rows
+// until it has the rows page asks for (all of them for limit 0): fetch
+// reads one and says how many rows it got.
+func pages(page engine.Page, fetch func(engine.Page) (int, error)) error {
+	for read := 0; ; {
+		p := engine.Page{Offset: page.Offset + read, Limit: server.MaxPage}
+		if page.Limit > 0 {
+			p.Limit = min(server.MaxPage, page.Limit-read)
+		}
+		n, err := fetch(p)
+		if err != nil {
+			return err
+		}
+		read += n
+		if n < p.Limit || read == page.Limit {
+			return nil
+		}
+	}
+}
+
+// Quarantine reads page after page (of at most server.MaxQuarantinePage
+// entries) until it has q.Limit entries, or all of them for 0. The server
+// cuts each text at server.MaxListedRawBytes whatever q.RawLimit says.
+func (c *Remote) Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error) {
+	out := engine.QuarantinePage{Entries: []engine.QuarantineEntry{}}
+	for after := q.After; ; {
+		want := server.MaxQuarantinePage
+		if q.Limit > 0 {
+			want = min(want, q.Limit-len(out.Entries))
+		}
+		var got engine.QuarantinePage
+		if err := c.do(ctx, http.MethodGet, "/v1/quarantine", server.QuarantineValues(engine.QuarantineQuery{After: after, Limit: want}), nil, &got); err != nil {
+			return out, err
+		}
+		for _, e := range got.Entries {
+			// The server cuts texts at its own limit; a smaller one is
+			// the client's to apply, as the embedded engine would.
+			if q.RawLimit > 0 && len(e.Raw) > q.RawLimit {
+				e.Raw, e.RawTruncated = e.Raw[:q.RawLimit], true
+			}
+			out.Entries = append(out.Entries, e)
+		}
+		if after == q.After {
+			out.Total = got.Total // counted on the first page only
+		}
+		if len(got.Entries) < want || len(out.Entries) == q.Limit {
+			return out, nil
+		}
+		after = got.Entries[len(got.Entries)-1].ID
+	}
+}
+
+// QuarantineText streams one entry's whole text into w, and fails when
+// fewer bytes arrive than the server announced.
+func (c *Remote) QuarantineText(ctx context.Context, id int64, w io.Writer) error {
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, c.url(fmt.Sprintf("/v1/quarantine/%d/raw", id), nil), nil)
+	if err != nil {
+		return err
+	}
+	c.authorize(req.Header)
+	req.Header.Set("Accept", "application/octet-stream")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", req.Method, redactedURL(req.URL), err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return answerError(resp)
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return fmt.Errorf("reading quarantine entry %d: %w", id, err)
+	}
+	return nil
 }
 
 // Close releases idle connections.

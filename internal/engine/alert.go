@@ -1,6 +1,9 @@
 package engine
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // AlertStatus is open while any member detection is still at risk.
 type AlertStatus string
@@ -45,11 +48,31 @@ type AlertQuery struct {
 	Until             time.Time
 	// Limit caps the alerts returned; 0 returns all of them.
 	Limit int
+	// Offset skips that many matching alerts first, for paging.
+	Offset int
 }
 
 // AlertPage is the answer to an AlertQuery: the newest alerts first (by
-// last_seen, then id) and the number that matched before the limit.
+// last_seen, then id) and the number that matched before the offset and
+// the limit.
 type AlertPage struct {
 	Alerts []Alert `json:"alerts"`
 	Total  int     `json:"total"`
+}
+
+// Validate checks what a query asks for: times the engine can store and
+// no negative limit or offset.
+func (q AlertQuery) Validate() error {
+	if q.Limit < 0 || q.Offset < 0 {
+		return fmt.Errorf("%w: limit and offset must be 0 or more", ErrInvalid)
+	}
+	if !q.Since.IsZero() {
+		if err := CheckTimeRange("since", q.Since); err != nil {
+			return err
+		}
+	}
+	if !q.Until.IsZero() {
+		return CheckTimeRange("until", q.Until)
+	}
+	return nil
 }

@@ -36,6 +36,7 @@ type alertsModel struct {
 	Since             types.String `tfsdk:"since"`
 	Until             types.String `tfsdk:"until"`
 	Limit             types.Int64  `tfsdk:"limit"`
+	Offset            types.Int64  `tfsdk:"offset"`
 	Total             types.Int64  `tfsdk:"total"`
 	Alerts            []alertModel `tfsdk:"alerts"`
 	LastSyncedAt      types.String `tfsdk:"last_synced_at"`
@@ -94,18 +95,20 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Validators: []validator.String{stringvalidator.OneOf(enumStrings(engine.AlertStatuses)...)},
 			},
 			"user_principal_name": schema.StringAttribute{
-				Optional:    true,
-				Description: "Only alerts of this user, by user principal name (for example `alice@contoso.com`). Unset: every user.",
-				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+				Optional: true,
+				Description: "Only alerts of this user, by user principal name (for example `alice@contoso.com`), " +
+					"ignoring case in every script (`Åsa@contoso.com` is `åsa@contoso.com`). Unset: every user.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"since": schema.StringAttribute{
-				Optional:    true,
-				Description: "Only alerts last seen at or after this RFC 3339 time (for example `2025-06-01T00:00:00Z`). Unset: no lower bound.",
-				Validators:  []validator.String{rfc3339{}},
+				Optional: true,
+				Description: "Only alerts last seen at or after this RFC 3339 time (for example `2025-06-01T00:00:00Z`), within " +
+					engine.TimeRangeText + ". Unset: no lower bound.",
+				Validators: []validator.String{rfc3339{}},
 			},
 			"until": schema.StringAttribute{
 				Optional:    true,
-				Description: "Only alerts first seen before this RFC 3339 time. Unset: no upper bound.",
+				Description: "Only alerts first seen before this RFC 3339 time, within " + engine.TimeRangeText + ". Unset: no upper bound.",
 				Validators:  []validator.String{rfc3339{}},
 			},
 			"limit": schema.Int64Attribute{
@@ -125,13 +128,19 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 				Description: "Why that last sync failed; null when it succeeded or none ran. What a failed sync " +
 					"processed before it stopped is kept, and the next sync goes on from there.",
 			},
+			"offset": schema.Int64Attribute{
+				Optional: true,
+				Description: "How many matching alerts to skip before the first one returned, for reading them a " +
+					"page at a time: `offset = 100` with `limit = 100` is the second page. Defaults to `0`.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
 			"total": schema.Int64Attribute{
 				Computed:    true,
-				Description: "The number of alerts that match the filters, before `limit` applies.",
+				Description: "The number of alerts that match the filters, before `offset` and `limit` apply.",
 			},
 			"alerts": schema.ListNestedAttribute{
 				Computed:    true,
-				Description: "The matching alerts, newest first, at most `limit` of them.",
+				Description: "The matching alerts, newest first, at most `limit` of them, after skipping `offset`.",
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
 						"id": computed("The alert's ID, derived from its policy and its key (the detection, or " +
@@ -188,6 +197,9 @@ func (d *alertsDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	}
 	if !m.Limit.IsNull() {
 		q.Limit = int(m.Limit.ValueInt64())
+	}
+	if !m.Offset.IsNull() {
+		q.Offset = int(m.Offset.ValueInt64())
 	}
 	// The validators have checked both times already.
 	if !m.Since.IsNull() {

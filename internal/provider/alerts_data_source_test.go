@@ -210,7 +210,11 @@ func TestAccAlertsDataSource_validation(t *testing.T) {
 			step("status", `"closed"`, `Attribute status value must be one of: ["open" "resolved"]`),
 			step("since", `"yesterday"`, "Attribute since value must be an RFC 3339 time"),
 			step("until", `"2025-06-01"`, "Attribute until value must be an RFC 3339 time"),
+			// Unix nanoseconds cannot hold these: the engine would wrap them.
+			step("since", `"9999-12-31T23:59:59Z"`, "since 9999-12-31T23:59:59Z is outside the years 1678 to 2261"),
+			step("until", `"1600-01-01T00:00:00Z"`, "until 1600-01-01T00:00:00Z is outside the years 1678 to 2261"),
 			step("limit", "-1", "Attribute limit value must be at least 0, got: -1"),
+			step("offset", "-1", "Attribute offset value must be at least 0, got: -1"),
 			step("policy", `""`, "Attribute policy string length must be at least 1"),
 		},
 	})
@@ -298,7 +302,7 @@ output "total" {
 				},
 				// Each detection was read once: the cursor carried over.
 				Check: e.checkEngine(func(ctx context.Context, c client.Client) error {
-					q, err := c.Quarantine(ctx)
+					q, err := allQuarantine(ctx, c)
 					if err != nil || len(q) != 0 {
 						return fmt.Errorf("quarantine = %v, %v; want empty", q, err)
 					}
@@ -440,7 +444,7 @@ data "idp_alerts" "open" {
 				totalIs("data.idp_alerts.custom_open", 27),
 			},
 			Check: e.checkEngine(func(ctx context.Context, c client.Client) error {
-				users, err := c.Users(ctx)
+				users, err := allUsers(ctx, c)
 				if err != nil {
 					return err
 				}

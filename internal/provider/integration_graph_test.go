@@ -144,7 +144,7 @@ func fileReference(t *testing.T, detections, devices string) ([]engine.Alert, []
 	if err != nil {
 		t.Fatal(err)
 	}
-	users, err := c.Users(ctx)
+	users, err := allUsers(ctx, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func (e *testEnv) usersLike(want []engine.User) resource.TestCheckFunc {
 		return out
 	}
 	return e.checkEngine(func(ctx context.Context, c client.Client) error {
-		got, err := c.Users(ctx)
+		got, err := allUsers(ctx, c)
 		if err != nil {
 			return err
 		}
@@ -221,7 +221,7 @@ func (e *testEnv) writtenBackOnce(srv *graphtest.Server, want bool) resource.Tes
 				sent[id]++
 			}
 		}
-		users, err := c.Users(ctx)
+		users, err := allUsers(ctx, c)
 		if err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (e *testEnv) writtenBackOnce(srv *graphtest.Server, want bool) resource.Tes
 		if len(sent) != 0 {
 			return fmt.Errorf("confirmCompromised was sent users the engine did not remediate: %v", sent)
 		}
-		log, err := c.Remediations(ctx)
+		log, err := allRemediations(ctx, c)
 		if err != nil {
 			return err
 		}
@@ -351,7 +351,7 @@ resource "idp_integration" "test" {
 					e.usersLike(wantUsers),
 					e.writtenBackOnce(srv, false),
 					e.checkEngine(func(ctx context.Context, c client.Client) error {
-						if q, err := c.Quarantine(ctx); err != nil || len(q) != 0 {
+						if q, err := allQuarantine(ctx, c); err != nil || len(q) != 0 {
 							return fmt.Errorf("quarantine = %v, %v; want empty", q, err)
 						}
 						if st := srv.Stats(); st.Pages < 5 {

@@ -40,13 +40,13 @@ func (e *testEnv) storeSnapshot(cursors ...string) (string, error) {
 		if snap.Alerts, err = c.Alerts(ctx, engine.AlertQuery{}); err != nil {
 			return err
 		}
-		if snap.Users, err = c.Users(ctx); err != nil {
+		if snap.Users, err = allUsers(ctx, c); err != nil {
 			return err
 		}
-		if snap.Remediations, err = c.Remediations(ctx); err != nil {
+		if snap.Remediations, err = allRemediations(ctx, c); err != nil {
 			return err
 		}
-		if snap.Quarantine, err = c.Quarantine(ctx); err != nil {
+		if snap.Quarantine, err = allQuarantine(ctx, c); err != nil {
 			return err
 		}
 		snap.Status, err = c.Status(ctx)
@@ -159,7 +159,7 @@ data "idp_alerts" "open" {
 				Config:    config,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					e.checkEngine(func(ctx context.Context, c client.Client) error {
-						users, err := c.Users(ctx)
+						users, err := allUsers(ctx, c)
 						if err == nil && len(users) == 0 {
 							err = errors.New("the sync remediated nobody: the test proves nothing")
 						}

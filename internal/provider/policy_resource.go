@@ -162,8 +162,9 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"their Graph names, that returns a bool: the detections it selects belong to the policy's " +
 					"alerts, for example `detection.riskEventType == \"anonymizedIPAddress\" && " +
 					"detection.location.countryOrRegion != \"US\"`. A condition that does not compile or does not " +
-					"return a bool fails the plan. Required when `type` is " + custom + ", not allowed otherwise; " +
-					"changed in place.",
+					"return a bool fails the plan, and so does a `matches()` whose pattern is not a string literal " +
+					"of at most 1000 bytes (and 1000 compiled instructions). Each evaluation has a time budget of " +
+					"one second. Required when `type` is " + custom + ", not allowed otherwise; changed in place.",
 			},
 			"group_by": schema.StringAttribute{
 				Optional: true, Computed: true,

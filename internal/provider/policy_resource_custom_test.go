@@ -280,6 +280,15 @@ func TestAccPolicy_customValidation(t *testing.T) {
   name      = "syntax"
   condition = "detection.riskLevel =="`,
 				"rejected the value of condition", "Syntax error"),
+			// Patterns that could make one evaluation run for seconds.
+			step(`  type      = "custom"
+  name      = "pattern-from-the-record"
+  condition = "detection.userDisplayName.matches(detection.additionalInfo)"`,
+				"rejected the value of condition", "matches() takes a pattern written in the condition"),
+			step(`  type      = "custom"
+  name      = "long-pattern"
+  condition = "detection.additionalInfo.matches('${join("|", [for i in range(300) : format("term%04d", i)])}')"`,
+				"rejected the value of condition", "a matches() pattern is at most 1000 bytes long; this one has 2699"),
 			step(`  type = "custom"`,
 				"Missing Attribute Configuration", `Attribute name must be set when type is "custom"`,
 				"Missing Attribute Configuration", `Attribute condition must be set when type is "custom"`),

@@ -103,7 +103,7 @@ func TestAccSyncAction_trigger(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					leakedAlerts(bob, alice),
 					e.checkEngine(func(ctx context.Context, c client.Client) error {
-						users, err := c.Users(ctx)
+						users, err := allUsers(ctx, c)
 						if err == nil && len(users) != 1 {
 							err = fmt.Errorf("users at risk %+v, want alice's (bob's credential is remediated, so resolved)", users)
 						}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/idp/terraform-provider-idp/internal/client"
+	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
 // durationBetween accepts Go durations within [min, max]; text that does
@@ -43,7 +44,7 @@ type rfc3339 struct{}
 var _ validator.String = rfc3339{}
 
 func (rfc3339) Description(context.Context) string {
-	return "value must be an RFC 3339 time such as 2025-06-01T00:00:00Z"
+	return "value must be an RFC 3339 time such as 2025-06-01T00:00:00Z, within " + engine.TimeRangeText
 }
 
 func (v rfc3339) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
@@ -52,7 +53,12 @@ func (v rfc3339) ValidateString(ctx context.Context, req validator.StringRequest
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := time.Parse(time.RFC3339Nano, req.ConfigValue.ValueString()); err != nil {
+	t, err := time.Parse(time.RFC3339Nano, req.ConfigValue.ValueString())
+	if err == nil {
+		// The engine refuses what it cannot store: say so at plan time.
+		err = engine.CheckTimeRange(req.Path.String(), t)
+	}
+	if err != nil {
 		resp.Diagnostics.Append(invalidAttributeValue(req.Path, v.Description(ctx), req.ConfigValue.ValueString(), err))
 	}
 }

@@ -66,7 +66,10 @@ func validSource(source string) error {
 	return nil
 }
 
-// body is a received push: in memory or in an unlinked temporary file.
+// body is a received push: in memory or in a temporary file that is
+// unlinked as soon as it is created, so that a push cut short, or a server
+// killed with kill -9, leaves nothing behind: the open descriptor alone
+// keeps the file until Close.
 type body struct {
 	io.Reader
 	file *os.File
@@ -76,8 +79,19 @@ func (b *body) Close() error {
 	if b.file == nil {
 		return nil
 	}
-	name := b.file.Name()
-	return errors.Join(b.file.Close(), os.Remove(name))
+	return b.file.Close()
+}
+
+// spoolFile creates the unlinked temporary file of a large body.
+func spoolFile(dir string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, "idp-push-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return f, nil
 }
 
 // receive reads the whole body, up to MaxBodyBytes.
@@ -107,7 +121,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) (*body, error) 
 	if len(head) <= memoryBody {
 		return &body{Reader: bytes.NewReader(head)}, nil
 	}
-	f, err := os.CreateTemp(s.cfg.TempDir, "idp-push-*")
+	f, err := spoolFile(s.cfg.TempDir)
 	if err != nil {
 		return nil, fmt.Errorf("spooling the request body: %w", err)
 	}

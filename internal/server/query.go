@@ -18,7 +18,14 @@ const (
 	paramSince       = "since"
 	paramUntil       = "until"
 	paramLimit       = "limit"
+	paramOffset      = "offset"
 )
+
+// MaxPage is the most rows one answer of a listing holds (alerts, users,
+// remediations): a request for more, or for all, is answered a page at a
+// time, so that no request makes the server hold a whole table. Clients
+// read further pages with offset.
+const MaxPage = 1000
 
 // AlertQueryValues encodes a query as GET /v1/alerts parameters; the remote
 // client sends what ParseAlertQuery reads. Times are RFC 3339 with
@@ -43,12 +50,17 @@ func AlertQueryValues(q engine.AlertQuery) url.Values {
 	if q.Limit != 0 {
 		set(paramLimit, strconv.Itoa(q.Limit))
 	}
+	if q.Offset != 0 {
+		set(paramOffset, strconv.Itoa(q.Offset))
+	}
 	return v
 }
 
 // ParseAlertQuery reads GET /v1/alerts parameters. Unknown parameters are
 // refused, like unknown JSON fields: a filter the server ignored would
-// answer more than was asked.
+// answer more than was asked. So are times the engine cannot store (they
+// would wrap around) and a limit over MaxPage; limit 0 is left for the
+// route to turn into a full page.
 func ParseAlertQuery(v url.Values) (engine.AlertQuery, error) {
 	var q engine.AlertQuery
 	for name, values := range v {
@@ -69,18 +81,14 @@ func ParseAlertQuery(v url.Values) (engine.AlertQuery, error) {
 			}
 		case paramUser:
 			q.UserPrincipalName = value
-		case paramSince, paramUntil:
-			var t time.Time
-			t, err = time.Parse(time.RFC3339Nano, value)
-			if err != nil {
-				err = fmt.Errorf("%w: %s must be an RFC 3339 time: %w", engine.ErrInvalid, name, err)
-			} else if name == paramSince {
-				q.Since = t.UTC()
-			} else {
-				q.Until = t.UTC()
-			}
+		case paramSince:
+			q.Since, err = parseQueryTime(name, value)
+		case paramUntil:
+			q.Until, err = parseQueryTime(name, value)
 		case paramLimit:
-			q.Limit, err = positiveInt(name, value)
+			q.Limit, err = pageLimit(value, MaxPage)
+		case paramOffset:
+			q.Offset, err = positiveInt(name, value)
 		default:
 			err = fmt.Errorf("%w: unknown query parameter %q", engine.ErrInvalid, name)
 		}
@@ -88,5 +96,19 @@ func ParseAlertQuery(v url.Values) (engine.AlertQuery, error) {
 			return q, err
 		}
 	}
-	return q, nil
+	return q, q.Validate()
+}
+
+// parseQueryTime reads an RFC 3339 time the engine can store. The range is
+// checked here and not only by the query's Validate: year 1 is Go's zero
+// time, which a query reads as no bound at all.
+func parseQueryTime(name, value string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, value)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %s must be an RFC 3339 time: %w", engine.ErrInvalid, name, err)
+	}
+	if err := engine.CheckTimeRange(name, t); err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
 }

@@ -29,9 +29,10 @@ import (
 //	POST   /v1/sync               Sync
 //	POST   /v1/detections         IngestDetections (NDJSON or Graph pages; ?source=NAME)
 //	POST   /v1/devices            IngestDevices
-//	GET    /v1/users              Users
-//	GET    /v1/remediations       Remediations
-//	GET    /v1/quarantine         Quarantine
+//	GET    /v1/users              Users (?limit=&offset=, at most MaxPage a page)
+//	GET    /v1/remediations       Remediations (?limit=&offset=, at most MaxPage a page)
+//	GET    /v1/quarantine         Quarantine (?after=&limit=, at most MaxQuarantinePage a page, MaxListedRawBytes of each text)
+//	GET    /v1/quarantine/{id}/raw QuarantineText (the whole text, streamed)
 //	GET    /healthz  /readyz              (no token)
 //	GET    /metrics                       (a token of any scope, unless Config.PublicMetrics)
 //
@@ -59,6 +60,7 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("GET /v1/users", s.users)
 	v1.HandleFunc("GET /v1/remediations", s.remediations)
 	v1.HandleFunc("GET /v1/quarantine", s.quarantine)
+	v1.HandleFunc("GET /v1/quarantine/{id}/raw", s.quarantineText)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("no route %s %s", r.Method, r.URL.Path), "")
 	})
@@ -300,6 +302,9 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, errBadRequest{err})
 		return
 	}
+	if q.Limit == 0 {
+		q.Limit = MaxPage
+	}
 	page, err := s.svc.Alerts(r.Context(), q)
 	s.answer(w, r, http.StatusOK, page, err)
 }
@@ -315,30 +320,6 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, sum, err)
 }
 
-func (s *Server) users(w http.ResponseWriter, r *http.Request) {
-	us, err := s.svc.Users(r.Context())
-	if us == nil {
-		us = []engine.User{}
-	}
-	s.answer(w, r, http.StatusOK, us, err)
-}
-
-func (s *Server) remediations(w http.ResponseWriter, r *http.Request) {
-	rs, err := s.svc.Remediations(r.Context())
-	if rs == nil {
-		rs = []engine.Remediation{}
-	}
-	s.answer(w, r, http.StatusOK, rs, err)
-}
-
-func (s *Server) quarantine(w http.ResponseWriter, r *http.Request) {
-	qs, err := s.svc.Quarantine(r.Context())
-	if qs == nil {
-		qs = []engine.QuarantineEntry{}
-	}
-	s.answer(w, r, http.StatusOK, qs, err)
-}
-
 // positiveInt parses a non-negative integer query parameter.
 func positiveInt(name, v string) (int, error) {
 	n, err := strconv.Atoi(v)
@@ -346,4 +327,13 @@ func positiveInt(name, v string) (int, error) {
 		return 0, fmt.Errorf("%w: %s must be a whole number, 0 or more, not %q", engine.ErrInvalid, name, v)
 	}
 	return n, nil
+}
+
+// pageLimit parses a limit parameter: 0 (a full page) to max.
+func pageLimit(v string, max int) (int, error) {
+	n, err := positiveInt(paramLimit, v)
+	if err == nil && n > max {
+		err = fmt.Errorf("%w: limit is at most %d a page, not %d: read further pages with offset", engine.ErrInvalid, max, n)
+	}
+	return n, err
 }

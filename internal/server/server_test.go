@@ -248,9 +248,9 @@ func TestPushNDJSONAndGraphPages(t *testing.T) {
 	if err := json.Unmarshal(body, &sum); err != nil || status != http.StatusOK || sum.Read != 1 || sum.Accepted != 1 {
 		t.Fatalf("device push: %d %s", status, body)
 	}
-	var qs []engine.QuarantineEntry
+	var qs engine.QuarantinePage
 	_, _, body = call(t, http.MethodGet, f.url+"/v1/quarantine", tokenA, nil)
-	if err := json.Unmarshal(body, &qs); err != nil || len(qs) != 1 || qs[0].Source != "push" || qs[0].Line != 21 {
+	if err := json.Unmarshal(body, &qs); err != nil || qs.Total != 1 || len(qs.Entries) != 1 || qs.Entries[0].Source != "push" || qs.Entries[0].Line != 21 {
 		t.Fatalf("quarantine: %s", body)
 	}
 }
@@ -310,9 +310,9 @@ func TestOversizeBodiesWriteNothing(t *testing.T) {
 			t.Fatalf("status %d %s", status, body)
 		}
 	})
-	var qs []engine.QuarantineEntry
+	var qs engine.QuarantinePage
 	_, _, body := call(t, http.MethodGet, f.url+"/v1/quarantine", tokenA, nil)
-	if err := json.Unmarshal(body, &qs); err != nil || len(qs) != 0 {
+	if err := json.Unmarshal(body, &qs); err != nil || qs.Total != 0 || len(qs.Entries) != 0 {
 		t.Fatalf("refused bodies left quarantine entries: %s", body)
 	}
 }

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"ClaimIntegration", testClaimIntegration},
 		{"ClaimBuiltinPolicy", testClaimBuiltinPolicy},
 		{"Status", testStatus},
+		{"ListingsPaged", testListingsPaged},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -257,7 +258,7 @@ func testIngestNDJSON(t *testing.T, c client.Client) {
 	if again.Duplicates != 5 || again.Accepted != 0 || again.AlertsCreated != 0 || again.AlertsUpdated != 0 {
 		t.Fatalf("re-ingest %+v: want a no-op (5 duplicates)", again)
 	}
-	qs := must(c.Quarantine(ctx))(t)
+	qs := must(c.Quarantine(ctx, engine.QuarantineQuery{}))(t).Entries
 	if len(qs) != 2 || qs[0].Source != "batch-1" || qs[0].Line != 6 || qs[0].Raw != "{not json" || qs[1].Line != 7 {
 		t.Fatalf("quarantine = %+v, want the two bad records, once, with source, line and text", qs)
 	}
@@ -341,7 +342,7 @@ func testDisabled(t *testing.T, c client.Client) {
 	if page := must(c.Alerts(ctx, engine.AlertQuery{}))(t); page.Total != 2 {
 		t.Fatalf("while disabled, alerts = %d, want the 2 kept", page.Total)
 	}
-	if qs := must(c.Quarantine(ctx))(t); len(qs) != 2 {
+	if qs := must(c.Quarantine(ctx, engine.QuarantineQuery{}))(t).Entries; len(qs) != 2 {
 		t.Fatalf("a disabled integration consumed a batch: %d quarantined", len(qs))
 	}
 }
@@ -354,12 +355,12 @@ func testRemediation(t *testing.T, c client.Client) {
 	if sum.UsersRemediated != 1 {
 		t.Fatalf("summary %+v: want one user remediated", sum)
 	}
-	users := must(c.Users(ctx))(t)
+	users := must(c.Users(ctx, engine.Page{}))(t).Users
 	if len(users) != 1 || users[0].UserID != "u-ann" || users[0].RiskLevel != engine.UserRiskHigh || !users[0].ManagedDevice ||
 		!slices.Equal(users[0].Actions, []string{engine.ActionResetPassword, engine.ActionRequireMFA}) {
 		t.Fatalf("users = %+v: want ann at high risk, with a managed device, so no require_managed_device", users)
 	}
-	log := must(c.Remediations(ctx))(t)
+	log := must(c.Remediations(ctx, engine.Page{}))(t).Remediations
 	if len(log) != 1 || log[0].UserID != "u-ann" || log[0].Policy != engine.PolicyLeakedCredentials || log[0].Outcome != engine.OutcomeApplied {
 		t.Fatalf("remediations = %+v", log)
 	}
@@ -387,7 +388,7 @@ func testSyncFileSource(t *testing.T, c client.Client) {
 	if page.Total != 2 {
 		t.Fatalf("alerts after the file grew: %d, want 2 (read on from the cursor)", page.Total)
 	}
-	if qs := must(c.Quarantine(ctx))(t); len(qs) != 2 || qs[0].Source != path {
+	if qs := must(c.Quarantine(ctx, engine.QuarantineQuery{}))(t).Entries; len(qs) != 2 || qs[0].Source != path {
 		t.Fatalf("quarantine = %+v, want the two bad records, named by the file", qs)
 	}
 }

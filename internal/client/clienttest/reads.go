@@ -27,13 +27,13 @@ func testReadsNeverSync(t *testing.T, c client.Client) {
 	if page := must(c.Alerts(ctx, engine.AlertQuery{}))(t); page.Total != 0 || len(page.Alerts) != 0 {
 		t.Fatalf("reads raised %d alerts", page.Total)
 	}
-	if users := must(c.Users(ctx))(t); len(users) != 0 {
+	if users := must(c.Users(ctx, engine.Page{}))(t).Users; len(users) != 0 {
 		t.Fatalf("reads remediated %+v", users)
 	}
-	if log := must(c.Remediations(ctx))(t); len(log) != 0 {
+	if log := must(c.Remediations(ctx, engine.Page{}))(t).Remediations; len(log) != 0 {
 		t.Fatalf("reads wrote the audit log %+v", log)
 	}
-	if qs := must(c.Quarantine(ctx))(t); len(qs) != 0 {
+	if qs := must(c.Quarantine(ctx, engine.QuarantineQuery{}))(t).Entries; len(qs) != 0 {
 		t.Fatalf("reads quarantined %+v", qs)
 	}
 	if st := must(c.Status(ctx))(t); st.LastSync != nil {
@@ -57,9 +57,9 @@ func readEverything(t *testing.T, c client.Client) {
 	must(c.Policy(ctx, engine.PolicyRiskySignIn))(t)
 	must(c.Alerts(ctx, engine.AlertQuery{Limit: 1}))(t)
 	must(c.Status(ctx))(t)
-	must(c.Users(ctx))(t)
-	must(c.Remediations(ctx))(t)
-	must(c.Quarantine(ctx))(t)
+	must(c.Users(ctx, engine.Page{}))(t)
+	must(c.Remediations(ctx, engine.Page{}))(t)
+	must(c.Quarantine(ctx, engine.QuarantineQuery{}))(t)
 }
 
 func testClaimIntegration(t *testing.T, c client.Client) {

@@ -88,6 +88,12 @@ func TestDecodeQuarantineRules(t *testing.T) {
 		{"lastUpdatedDateTime bad", with("lastUpdatedDateTime", `"2025-06-01 nope"`), "lastUpdatedDateTime is not an ISO-8601 time"},
 		{"detectedDateTime bad", with("detectedDateTime", `"06/01/2025"`), "detectedDateTime is not an ISO-8601 time"},
 		{"detectedDateTime number", with("detectedDateTime", `7`), "detectedDateTime is not an ISO-8601 time (it is number)"},
+		// Unix nanoseconds cannot hold these: stored, they would wrap.
+		{"activityDateTime year 9999", with("activityDateTime", `"9999-12-31T23:59:59Z"`), `activityDateTime "9999-12-31T23:59:59Z" is outside the years 1678 to 2261`},
+		{"activityDateTime year 1", with("activityDateTime", `"0001-01-01T00:00:00Z"`), "activityDateTime \"0001-01-01T00:00:00Z\" is outside"},
+		{"activityDateTime 2262 with an offset", with("activityDateTime", `"2262-01-01T03:00:00+02:00"`), "is outside the years 1678 to 2261"},
+		{"detectedDateTime 1677", with("detectedDateTime", `"1677-12-31T23:59:59.999999999Z"`), "detectedDateTime \"1677-12-31T23:59:59.999999999Z\" is outside"},
+		{"lastUpdatedDateTime 2300", with("lastUpdatedDateTime", `"2300-01-01T00:00:00Z"`), "lastUpdatedDateTime \"2300-01-01T00:00:00Z\" is outside"},
 	}
 	var dec DetectionDecoder
 	for _, tc := range cases {
@@ -154,6 +160,12 @@ func TestDecodeAcceptedOddities(t *testing.T) {
 		{"no optional times", without("lastUpdatedDateTime"), func(t *testing.T, d detectionView) {
 			want(t, d.LastUpdatedDateTime.IsZero() && d.Version().Equal(d.DetectedDateTime), "version falls back to detectedDateTime")
 		}},
+		{"the first time the engine stores", with("activityDateTime", `"1678-01-01T00:00:00Z"`), func(t *testing.T, d detectionView) {
+			want(t, d.ActivityDateTime.Equal(time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)), "kept exactly")
+		}},
+		{"the last time the engine stores", with("lastUpdatedDateTime", `"2261-12-31T23:59:59.999999999Z"`), func(t *testing.T, d detectionView) {
+			want(t, d.LastUpdatedDateTime.Equal(time.Date(2261, 12, 31, 23, 59, 59, 999999999, time.UTC)), "kept exactly")
+		}},
 		{"offset time", with("activityDateTime", `"2025-06-01T05:13:04+02:00"`), func(t *testing.T, d detectionView) {
 			want(t, d.ActivityDateTime.Equal(time.Date(2025, 6, 1, 3, 13, 4, 0, time.UTC)) && d.ActivityDateTime.Location() == time.UTC, "normalized to UTC")
 		}},
@@ -205,7 +217,8 @@ func TestDecodeDevice(t *testing.T) {
 		`{"userId":"u"}`:         "id is missing",
 		`{"id":"x"}`:             "userId is missing",
 		`{"id":"x","userId":""}`: "userId is empty",
-		`{"id":"x","userId":"u","lastSyncDateTime":"no"}`: "lastSyncDateTime is not an ISO-8601 time",
+		`{"id":"x","userId":"u","lastSyncDateTime":"no"}`:                   "lastSyncDateTime is not an ISO-8601 time",
+		`{"id":"x","userId":"u","lastSyncDateTime":"9999-12-31T23:59:59Z"}`: `lastSyncDateTime "9999-12-31T23:59:59Z" is outside the years 1678 to 2261`,
 		`[]`: "not a JSON object",
 	} {
 		if _, err := dec.Decode([]byte(raw)); err == nil || !strings.Contains(err.Reason, reason) {

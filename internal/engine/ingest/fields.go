@@ -5,6 +5,8 @@ import (
 	"unsafe"
 
 	"github.com/valyala/fastjson"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
 // The helpers below read one property of a Graph object under the rules of
@@ -102,6 +104,10 @@ func timeValue(v *fastjson.Value, name string) (time.Time, *RecordError) {
 	t, err := parseTime(b)
 	if err != nil {
 		return time.Time{}, reject("%s is not an ISO-8601 time: %q", name, clip(b))
+	}
+	if !engine.InTimeRange(t) {
+		// Stored, it would wrap around to another century.
+		return time.Time{}, reject("%s %q is outside %s, the times the engine can store", name, clip(b), engine.TimeRangeText)
 	}
 	return t, nil
 }

@@ -44,15 +44,21 @@ type Batch[T any] struct {
 // Options bound the pipeline's memory; zero values take the defaults.
 type Options struct {
 	MaxRecordBytes int
-	StartOffset    int64
-	BatchRecords   int // records per batch (default 2048)
-	BatchBytes     int // input bytes per batch (default 2 MiB)
-	Workers        int // decoding goroutines (default GOMAXPROCS)
+	// MaxKeptBytes bounds what is kept of one oversize record (default
+	// DefaultMaxKeptBytes).
+	MaxKeptBytes int64
+	StartOffset  int64
+	BatchRecords int // records per batch (default 2048)
+	BatchBytes   int // input bytes per batch (default 2 MiB)
+	Workers      int // decoding goroutines (default GOMAXPROCS)
 }
 
 func (o *Options) defaults() {
 	if o.MaxRecordBytes <= 0 {
 		o.MaxRecordBytes = DefaultMaxRecordBytes
+	}
+	if o.MaxKeptBytes <= 0 {
+		o.MaxKeptBytes = DefaultMaxKeptBytes
 	}
 	if o.BatchRecords <= 0 {
 		o.BatchRecords = 2048
@@ -90,10 +96,11 @@ type decoded[T any] struct {
 // batches to fn one at a time, in input order, on the calling goroutine.
 // Reading and decoding run ahead of fn by a bounded number of batches, so
 // memory stays flat whatever the input size. Run stops at the first error
-// from reading or from fn.
+// from reading or from fn, and when ctx ends, even in the middle of a
+// record that never ends.
 func Run[T any](ctx context.Context, r io.Reader, opts Options, newDecoder func() Decoder[T], fn func(Batch[T]) error) (Format, error) {
 	opts.defaults()
-	splitter, format := NewSplitter(r, opts.MaxRecordBytes, opts.StartOffset)
+	splitter, format := newSplitter(contextReader{ctx: ctx, r: r}, opts.MaxRecordBytes, opts.MaxKeptBytes, opts.StartOffset)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -228,7 +235,7 @@ func decodeBatch[T any](dec Decoder[T], rb rawBatch) Batch[T] {
 		switch {
 		case rr.spill != nil:
 			it.Spill = rr.spill
-			it.Reject = oversize(rb.limit, rr.spill.Size)
+			it.Reject = oversizeSpill(rb.limit, rr.spill)
 		case rr.reason != "":
 			it.Reject = &RecordError{Reason: rr.reason}
 		default:
@@ -240,6 +247,21 @@ func decodeBatch[T any](dec Decoder[T], rb rawBatch) Batch[T] {
 		}
 	}
 	return b
+}
+
+// contextReader ends a read once ctx is done: the splitter reads in large
+// chunks, so a record with no end (a file that never ends a line) stops at
+// the next chunk.
+type contextReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c contextReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 func discardRaw(rb rawBatch) {

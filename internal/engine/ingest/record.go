@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 )
@@ -10,42 +12,86 @@ import (
 // DefaultMaxRecordBytes is the size above which a record is quarantined.
 const DefaultMaxRecordBytes = 1 << 20
 
+// DefaultMaxKeptBytes bounds what the quarantine keeps of one record: a
+// record larger than that (a file that never ends a line, /dev/zero) keeps
+// its first DefaultMaxKeptBytes, its size and the SHA-256 of all of it.
+// It is the largest batch `engine serve` accepts, so a pushed record is
+// always kept whole.
+const DefaultMaxKeptBytes = 256 << 20
+
 // Record is one record as read: its text, the line it starts on, and the
 // stream offset just past it.
 type Record struct {
 	Raw  []byte
 	Line int64
 	End  int64
-	// Spill holds the whole text of a record larger than the limit; Raw is
-	// then nil. The record is quarantined, and the spill keeps every byte of
-	// it without holding it in memory.
+	// Spill holds the text of a record larger than the limit; Raw is then
+	// nil. The record is quarantined, and the spill keeps its bytes (up to
+	// the kept maximum) without holding them in memory.
 	Spill *Spill
 	// Reason, when set, quarantines the record without decoding it: the
 	// splitter already knows it is not a record (input that is no page).
 	Reason string
 }
 
-// Spill is a record's text parked in a temporary file.
+// Spill is a record's text parked in a temporary file. The file is
+// unlinked as soon as it is created, so that nothing is left behind
+// however the process ends (kill -9 included): only its open descriptor
+// keeps it.
 type Spill struct {
 	file *os.File
+	// Size is the record's whole size; Kept how much of it the file holds,
+	// from its start: less than Size when the record was larger than the
+	// kept maximum.
 	Size int64
+	Kept int64
+	max  int64
+	sum  hash.Hash
 }
 
-// Open returns a reader over the whole text, from its start.
+// Open returns a reader over the kept text, from its start.
 func (s *Spill) Open() (io.Reader, error) {
 	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	return io.LimitReader(s.file, s.Size), nil
+	return io.LimitReader(s.file, s.Kept), nil
 }
 
-// Close removes the temporary file.
-func (s *Spill) Close() error {
-	name := s.file.Name()
-	err := s.file.Close()
-	if rmErr := os.Remove(name); err == nil {
-		err = rmErr
+// Truncated reports whether only the start of the record was kept.
+func (s *Spill) Truncated() bool { return s.Kept < s.Size }
+
+// Sum is the SHA-256 of the whole record, kept or not.
+func (s *Spill) Sum() (sum [sha256.Size]byte) {
+	s.sum.Sum(sum[:0])
+	return sum
+}
+
+// Close releases the file (already unlinked).
+func (s *Spill) Close() error { return s.file.Close() }
+
+// newSpill creates an unlinked temporary file.
+func newSpill(max int64) (*Spill, error) {
+	f, err := os.CreateTemp("", "idp-oversize-record-*")
+	if err != nil {
+		return nil, fmt.Errorf("parking an oversize record: %w", err)
 	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("parking an oversize record: %w", err)
+	}
+	return &Spill{file: f, max: max, sum: sha256.New()}, nil
+}
+
+// write adds p to the record: all of it to the size and the digest, what
+// fits under the kept maximum to the file.
+func (s *Spill) write(p []byte) error {
+	s.Size += int64(len(p))
+	s.sum.Write(p)
+	if room := s.max - s.Kept; room < int64(len(p)) {
+		p = p[:max(room, 0)]
+	}
+	n, err := s.file.Write(p)
+	s.Kept += int64(n)
 	return err
 }
 
@@ -54,6 +100,7 @@ func (s *Spill) Close() error {
 // is.
 type recordBuf struct {
 	max   int
+	kept  int64 // the most a spill keeps
 	buf   []byte
 	spill *Spill
 	// text is set once a non-whitespace byte was written: a record made of
@@ -72,19 +119,21 @@ func (r *recordBuf) write(p []byte) error {
 		r.text = len(bytes.TrimLeft(p, " \t\r\n")) > 0
 	}
 	if r.spill != nil {
-		n, err := r.spill.file.Write(p)
-		r.spill.Size += int64(n)
-		return err
+		return r.spill.write(p)
 	}
 	if len(r.buf)+len(p) <= r.max {
 		r.buf = append(r.buf, p...)
 		return nil
 	}
-	f, err := os.CreateTemp("", "idp-oversize-record-*")
-	if err != nil {
-		return fmt.Errorf("parking an oversize record: %w", err)
+	kept := r.kept
+	if kept <= 0 {
+		kept = DefaultMaxKeptBytes
 	}
-	r.spill = &Spill{file: f}
+	spill, err := newSpill(max(kept, int64(r.max)))
+	if err != nil {
+		return err
+	}
+	r.spill = spill
 	if err := r.write(r.buf); err != nil {
 		return err
 	}

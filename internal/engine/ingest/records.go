@@ -34,3 +34,13 @@ func DecodeRecords[T any](records [][]byte, firstLine int64, maxRecordBytes int,
 func oversize(limit int, size int64) *RecordError {
 	return reject("the record is larger than the maximum record size of %d bytes (it has %d)", limit, size)
 }
+
+// oversizeSpill is the reason of a spilled record, which says when only
+// its start was kept.
+func oversizeSpill(limit int, s *Spill) *RecordError {
+	if !s.Truncated() {
+		return oversize(limit, s.Size)
+	}
+	return reject("the record is larger than the maximum record size of %d bytes (it has %d); "+
+		"only its first %d bytes are kept, and the SHA-256 of all of it is %x", limit, s.Size, s.Kept, s.Sum())
+}

@@ -36,12 +36,17 @@ const streamBufferSize = 1 << 20
 // startOffset is where r starts in its source (a cursor), so that offsets
 // and Safe count from the start of the file.
 func NewSplitter(r io.Reader, maxRecord int, startOffset int64) (Splitter, Format) {
+	return newSplitter(r, maxRecord, DefaultMaxKeptBytes, startOffset)
+}
+
+// newSplitter is NewSplitter with the most a spill keeps of one record.
+func newSplitter(r io.Reader, maxRecord int, maxKept int64, startOffset int64) (Splitter, Format) {
 	if maxRecord <= 0 {
 		maxRecord = DefaultMaxRecordBytes
 	}
 	s := newByteStream(r, streamBufferSize, startOffset)
 	skipBOM(s)
-	rec := &recordBuf{max: maxRecord}
+	rec := &recordBuf{max: maxRecord, kept: maxKept}
 	if detectFormat(s) == FormatGraphPages {
 		return &pageSplitter{s: s, rec: rec, safe: s.offset}, FormatGraphPages
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -32,8 +33,8 @@ func Compile(p engine.Policy) (*Compiled, error) {
 // depend on severity or on whether the policy is enabled: a window's members
 // are all its user's selected detections, whatever their level, and a policy
 // enabled later sees the members it missed.
-func (c *Compiled) Group(d *engine.Detection, key engine.DetectionKey) (g engine.GroupKey, ok bool, err error) {
-	ok, err = c.selector(d)
+func (c *Compiled) Group(ctx context.Context, d *engine.Detection, key engine.DetectionKey) (g engine.GroupKey, ok bool, err error) {
+	ok, err = c.selector(ctx, d)
 	if err != nil || !ok {
 		return g, false, err
 	}

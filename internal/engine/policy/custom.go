@@ -16,6 +16,11 @@ type custom struct{}
 
 func init() { Register(custom{}) }
 
+// MaxCustomPolicies caps the custom policies an engine holds: every one
+// is evaluated on every detection ingested, each within its time budget,
+// so their number bounds the time one detection can take.
+const MaxCustomPolicies = 100
+
 // NamePattern is what a custom policy's name must match: lower case so that
 // two names never differ by case alone, since a name is the policy's ID in
 // alerts, imports and --policy filters; at most 63 characters.

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -170,7 +171,7 @@ func TestCompiledGroup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			g, ok, err := tt.c.Group(tt.d, engine.KeyOf(tt.d.ID))
+			g, ok, err := tt.c.Group(context.Background(), tt.d, engine.KeyOf(tt.d.ID))
 			if err != nil || ok != tt.ok || g != tt.want {
 				t.Errorf("Group = %x, %v, %v; want %x, %v, nil", g, ok, err, tt.want, tt.ok)
 			}
@@ -189,7 +190,7 @@ func TestCompiledGroupError(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &engine.Detection{ID: "d1", UserID: "u1", RiskEventType: "x"}
-	_, ok, err := c.Group(d, engine.KeyOf(d.ID))
+	_, ok, err := c.Group(context.Background(), d, engine.KeyOf(d.ID))
 	if ok || !errors.Is(err, condition.ErrEvaluation) {
 		t.Errorf("Group = %v, %v; want false and ErrEvaluation", ok, err)
 	}

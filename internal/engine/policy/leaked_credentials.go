@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -42,7 +43,7 @@ func (leakedCredentials) Validate(p engine.Policy) error {
 }
 
 func (leakedCredentials) Selector(engine.Policy) (Selector, error) {
-	return func(d *engine.Detection) (bool, error) {
+	return func(_ context.Context, d *engine.Detection) (bool, error) {
 		return d.RiskEventType == engine.RiskEventLeakedCredentials, nil
 	}, nil
 }

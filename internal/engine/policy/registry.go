@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -29,8 +30,9 @@ type Plugin interface {
 	Selector(p engine.Policy) (Selector, error)
 }
 
-// Selector tells whether a detection belongs to a policy.
-type Selector func(d *engine.Detection) (bool, error)
+// Selector tells whether a detection belongs to a policy. A selector that
+// can take long (a custom condition) stops when ctx ends.
+type Selector func(ctx context.Context, d *engine.Detection) (bool, error)
 
 var (
 	mu      sync.RWMutex

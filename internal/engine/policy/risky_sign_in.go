@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -46,7 +47,7 @@ func (riskySignIn) Validate(p engine.Policy) error {
 }
 
 func (riskySignIn) Selector(engine.Policy) (Selector, error) {
-	return func(d *engine.Detection) (bool, error) {
+	return func(_ context.Context, d *engine.Detection) (bool, error) {
 		return d.Activity == engine.ActivitySignIn && d.RiskEventType != engine.RiskEventLeakedCredentials, nil
 	}, nil
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -73,7 +74,8 @@ func runTest(c *Compiled, plugin Plugin, dec *ingest.DetectionDecoder, t engine.
 	if rerr != nil {
 		return fail("the detection would be quarantined: %s", rerr.Reason)
 	}
-	selected, err := c.selector(&d)
+	// Tests run at plan time, each within the condition's own time budget.
+	selected, err := c.selector(context.Background(), &d)
 	if err != nil {
 		return fail("the condition could not be evaluated on the detection, so ingest would store it without selecting it: %s",
 			err)

@@ -382,14 +382,14 @@ func TestCustomPolicyRemediates(t *testing.T) {
 	if sum.UsersRemediated != 1 {
 		t.Errorf("users remediated: %d, want 1", sum.UsersRemediated)
 	}
-	users, err := svc.Users(context.Background())
+	users, err := allUsers(context.Background(), svc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(users) != 1 || users[0].UserID != "u1" || users[0].RiskLevel != engine.UserRiskHigh || users[0].RiskState != engine.UserRiskConfirmedCompromised {
 		t.Errorf("users at risk: %+v, want only u1, high and confirmedCompromised", users)
 	}
-	log, err := svc.Remediations(context.Background())
+	log, err := allRemediations(context.Background(), svc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest"
 	"github.com/idp/terraform-provider-idp/internal/engine/policy"
+	"github.com/idp/terraform-provider-idp/internal/engine/policy/condition"
 	"github.com/idp/terraform-provider-idp/internal/engine/remediate"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
@@ -27,7 +30,16 @@ type detectionUnit struct {
 	quarantine []quarantined
 	read       int64
 	raw        int64
-	evalErrors int64
+	// failed counts, by policy, the detections its condition could not
+	// decide on; they are logged when the unit commits.
+	failed map[string]*evalFailures
+}
+
+// evalFailures are one policy's failed evaluations in one unit.
+type evalFailures struct {
+	overBudget int64
+	other      int64
+	first      error
 }
 
 type pendingDetection struct {
@@ -50,7 +62,7 @@ func (s *Service) newDetectionUnit(source string, policies []*policy.Compiled) *
 func (u *detectionUnit) records() int    { return len(u.pending) + len(u.quarantine) }
 func (u *detectionUnit) rawBytes() int64 { return u.raw }
 func (u *detectionUnit) discard()        { discardQuarantine(u.quarantine) }
-func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
+func (u *detectionUnit) add(ctx context.Context, b ingest.Batch[engine.Detection]) {
 	for i := range b.Items {
 		it := &b.Items[i]
 		u.read++
@@ -73,18 +85,51 @@ func (u *detectionUnit) add(b ingest.Batch[engine.Detection]) {
 		p.payload = store.EncodeMember(engine.MemberOf(engine.GroupKey{}, key, d))
 		p.groups = p.groups[:0]
 		for _, c := range u.policies {
-			g, ok, err := c.Group(d, key)
+			g, ok, err := c.Group(ctx, d, key)
 			if err != nil {
-				// A condition that fails on one detection (its cost limit,
-				// say) must not stop ingestion: the detection is stored and
-				// simply not selected by that policy.
-				u.evalErrors++
+				// A condition that fails on one detection (its cost limit
+				// or time budget, say) must not stop ingestion: the
+				// detection is stored and simply not selected by that
+				// policy. (When ctx itself ended, the unit is never
+				// committed.)
+				u.evalFailed(c.Policy.ID(), err)
 				continue
 			}
 			if ok {
 				p.groups = append(p.groups, g)
 			}
 		}
+	}
+}
+
+func (u *detectionUnit) evalFailed(policyID string, err error) {
+	if u.failed == nil {
+		u.failed = map[string]*evalFailures{}
+	}
+	f := u.failed[policyID]
+	if f == nil {
+		f = &evalFailures{first: err}
+		u.failed[policyID] = f
+	}
+	if errors.Is(err, condition.ErrBudgetExceeded) {
+		f.overBudget++
+	} else {
+		f.other++
+	}
+}
+
+// logEvalFailures reports, once per unit and policy, the detections a
+// policy's condition could not decide on: stored, but not selected by it.
+func (u *detectionUnit) logEvalFailures() {
+	ids := make([]string, 0, len(u.failed))
+	for id := range u.failed {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		f := u.failed[id]
+		u.s.log.Named("ingest").Warn("a policy's condition failed on some detections; they were stored but not selected by it",
+			"policy", id, "over_time_budget", f.overBudget, "other_errors", f.other, "first_error", f.first.Error())
 	}
 }
 
@@ -101,9 +146,7 @@ type change struct {
 
 func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integration) (engine.IngestSummary, error) {
 	sum := engine.IngestSummary{Read: u.read, Quarantined: int64(len(u.quarantine))}
-	if u.evalErrors > 0 {
-		u.s.log.Named("ingest").Warn("policy conditions failed on some detections; they were stored but not selected", "detections", u.evalErrors)
-	}
+	u.logEvalFailures()
 	keys := make([]engine.DetectionKey, 0, len(u.pending))
 	newest := make([]store.StoredDetection, 0, len(u.pending))
 	for k, p := range u.pending {
@@ -371,7 +414,18 @@ func appendQuarantine(ctx context.Context, tx store.Tx, qs []quarantined, now ti
 		recs[i].Entry.QuarantinedAt = now
 		h := sha256.New()
 		fmt.Fprintf(h, "%s\x00%d\x00", q.entry.Source, q.entry.Line)
-		if q.spill != nil {
+		switch {
+		case q.spill != nil && q.spill.Truncated():
+			// Only the start is kept: the whole record is known by its
+			// digest, taken as it was read.
+			sum := q.spill.Sum()
+			fmt.Fprintf(h, "truncated\x00%d\x00%x", q.spill.Size, sum)
+			r, err := q.spill.Open()
+			if err != nil {
+				return err
+			}
+			recs[i].Raw = r
+		case q.spill != nil:
 			r, err := q.spill.Open()
 			if err != nil {
 				return err
@@ -382,7 +436,7 @@ func appendQuarantine(ctx context.Context, tx store.Tx, qs []quarantined, now ti
 			if recs[i].Raw, err = q.spill.Open(); err != nil {
 				return err
 			}
-		} else {
+		default:
 			h.Write(q.raw)
 			recs[i].Raw = bytes.NewReader(q.raw)
 		}

@@ -32,7 +32,7 @@ func (u *deviceUnit) records() int    { return len(u.pending) + len(u.quarantine
 func (u *deviceUnit) rawBytes() int64 { return u.raw }
 func (u *deviceUnit) discard()        { discardQuarantine(u.quarantine) }
 
-func (u *deviceUnit) add(b ingest.Batch[engine.Device]) {
+func (u *deviceUnit) add(_ context.Context, b ingest.Batch[engine.Device]) {
 	for i := range b.Items {
 		it := &b.Items[i]
 		u.read++

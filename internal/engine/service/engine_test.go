@@ -74,7 +74,7 @@ func TestIngestCountsEveryRecord(t *testing.T) {
 			t.Errorf("a was dismissed in its newer version, so its alert is resolved; got %s", a.Status)
 		}
 	}
-	q, err := svc.Quarantine(ctx)
+	q, err := allQuarantine(ctx, svc)
 	if err != nil || len(q) != 2 || q[0].Line != 7 || q[0].Raw != "{not json" || !strings.Contains(q[1].Reason, "userId is missing") || q[1].Line != 9 {
 		t.Fatalf("quarantine = %+v, %v", q, err)
 	}
@@ -85,7 +85,7 @@ func TestIngestCountsEveryRecord(t *testing.T) {
 	if again.Accepted != 0 || again.Updated != 0 || again.Duplicates != 6 || again.Quarantined != 2 || again.AlertsCreated+again.AlertsUpdated != 0 {
 		t.Fatalf("second ingest = %+v, want only duplicates (and the same two quarantined)", again)
 	}
-	if q2, _ := svc.Quarantine(ctx); len(q2) != 2 {
+	if q2, _ := allQuarantine(ctx, svc); len(q2) != 2 {
 		t.Fatalf("the quarantine grew on re-ingest: %d entries", len(q2))
 	}
 	if after := alertsOf(t, svc, ""); fmt.Sprint(after) != fmt.Sprint(alerts) {
@@ -282,7 +282,7 @@ func TestRemediation(t *testing.T) {
 	if sum.UsersRemediated != 3 {
 		t.Fatalf("users remediated = %d, want 3 (one per user with an open alert)", sum.UsersRemediated)
 	}
-	users, err := svc.Users(ctx)
+	users, err := allUsers(ctx, svc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestRemediation(t *testing.T) {
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("actions = %v, want %v", got, want)
 	}
-	log, _ := svc.Remediations(ctx)
+	log, _ := allRemediations(ctx, svc)
 	if len(log) != 3 {
 		t.Fatalf("audit log has %d entries, want 3", len(log))
 	}
@@ -311,7 +311,7 @@ func TestRemediation(t *testing.T) {
 	if again.UsersRemediated != 0 {
 		t.Fatalf("remediated %d users again", again.UsersRemediated)
 	}
-	if log2, _ := svc.Remediations(ctx); len(log2) != 3 {
+	if log2, _ := allRemediations(ctx, svc); len(log2) != 3 {
 		t.Fatalf("audit log grew to %d entries", len(log2))
 	}
 	// Actions follow today's settings and devices.
@@ -320,7 +320,7 @@ func TestRemediation(t *testing.T) {
 	if _, err := svc.SetIntegration(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	users, _ = svc.Users(ctx)
+	users, _ = allUsers(ctx, svc)
 	for _, u := range users {
 		if strings.Contains(strings.Join(u.Actions, ","), "reset_password") {
 			t.Errorf("user %s still has reset_password after it was turned off", u.UserID)

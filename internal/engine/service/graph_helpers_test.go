@@ -260,11 +260,11 @@ func sameOutcome(t testing.TB, got, want *service.Service) {
 	if !reflect.DeepEqual(gq, wq) {
 		t.Errorf("quarantine differs:\n got %v\nwant %v", clipAll(gq), clipAll(wq))
 	}
-	gu, err := got.Users(context.Background())
+	gu, err := allUsers(context.Background(), got)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wu, err := want.Users(context.Background())
+	wu, err := allUsers(context.Background(), want)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func allAlerts(t testing.TB, svc *service.Service) map[string]engine.Alert {
 // quarantine.
 func quarantined(t testing.TB, svc *service.Service) []string {
 	t.Helper()
-	q, err := svc.Quarantine(context.Background())
+	q, err := allQuarantine(context.Background(), svc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +326,7 @@ func clipAll(s []string) []string {
 // remediationsOf groups the audit log's outcomes by user, in log order.
 func remediationsOf(t testing.TB, svc *service.Service) map[string][]string {
 	t.Helper()
-	log, err := svc.Remediations(context.Background())
+	log, err := allRemediations(context.Background(), svc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,14 +87,14 @@ func TestGraphSecretNeverLogged(t *testing.T) {
 			}
 
 			texts := append([]string{e.logs.String()}, errorTexts(err)...)
-			log, lerr := svc.Remediations(context.Background())
+			log, lerr := allRemediations(context.Background(), svc)
 			if lerr != nil {
 				t.Fatal(lerr)
 			}
 			for _, r := range log {
 				texts = append(texts, r.Outcome)
 			}
-			q, qerr := svc.Quarantine(context.Background())
+			q, qerr := allQuarantine(context.Background(), svc)
 			if qerr != nil {
 				t.Fatal(qerr)
 			}

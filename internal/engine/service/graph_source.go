@@ -228,7 +228,7 @@ func (p *graphPages[T]) ingest(ctx context.Context, records [][]byte, opts Inges
 		return err
 	}
 	u := p.newUnit()
-	u.add(ingest.DecodeRecords(records, p.read+1, p.s.cfg.MaxRecordBytes, p.dec))
+	u.add(ctx, ingest.DecodeRecords(records, p.read+1, p.s.cfg.MaxRecordBytes, p.dec))
 	p.read += int64(len(records))
 	select {
 	case p.pages <- graphPage[T]{u: u, opts: opts}:

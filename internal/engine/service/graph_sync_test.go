@@ -55,7 +55,7 @@ func TestGraphSyncEqualsFileIngest(t *testing.T) {
 
 			// Quarantined Graph records name the source and their place in
 			// the pull.
-			q, err := svc.Quarantine(context.Background())
+			q, err := allQuarantine(context.Background(), svc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,8 +252,8 @@ func sameAlertsAndUsers(t *testing.T, got, want *service.Service) {
 			t.Errorf("alert %s differs:\n got %+v\nwant %+v", id, g, w)
 		}
 	}
-	gu, _ := got.Users(context.Background())
-	wu, _ := want.Users(context.Background())
+	gu, _ := allUsers(context.Background(), got)
+	wu, _ := allUsers(context.Background(), want)
 	if len(gu) != len(wu) || len(wu) == 0 {
 		t.Errorf("%d users at risk, want %d", len(gu), len(wu))
 	}

@@ -155,7 +155,7 @@ func (s *Service) writeBack(ctx context.Context, client *graph.Client) engine.Wr
 		if err := tx.Lock(ctx, store.LockKeys{Settings: true}); err != nil {
 			return err
 		}
-		entries, err := tx.Remediations(ctx)
+		entries, _, err := tx.Remediations(ctx, engine.Page{})
 		if err != nil {
 			return err
 		}

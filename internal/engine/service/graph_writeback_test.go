@@ -22,7 +22,7 @@ import (
 // atRisk is the ids of the users remediation set to high risk.
 func atRisk(t testing.TB, svc *service.Service) []string {
 	t.Helper()
-	users, err := svc.Users(context.Background())
+	users, err := allUsers(context.Background(), svc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestGraphWritebackFailureIsRetried(t *testing.T) {
 			if wb := first.Writeback; wb == nil || wb.Failed != int64(len(failing)) || wb.Confirmed != int64(len(users)-len(failing)) {
 				t.Fatalf("writeback %+v, want %d failed and %d confirmed", first.Writeback, len(failing), len(users)-len(failing))
 			}
-			log, err := svc.Remediations(context.Background())
+			log, err := allRemediations(context.Background(), svc)
 			if err != nil {
 				t.Fatal(err)
 			}

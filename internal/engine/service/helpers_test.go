@@ -106,3 +106,20 @@ func perDetection(policyID string, detectionIDs ...string) []string {
 	sort.Strings(ids)
 	return ids
 }
+
+// allUsers, allRemediations and allQuarantine read a whole listing, as the
+// tests' engines hold few rows.
+func allUsers(ctx context.Context, svc *service.Service) ([]engine.User, error) {
+	page, err := svc.Users(ctx, engine.Page{})
+	return page.Users, err
+}
+
+func allRemediations(ctx context.Context, svc *service.Service) ([]engine.Remediation, error) {
+	page, err := svc.Remediations(ctx, engine.Page{})
+	return page.Remediations, err
+}
+
+func allQuarantine(ctx context.Context, svc *service.Service) ([]engine.QuarantineEntry, error) {
+	page, err := svc.Quarantine(ctx, engine.QuarantineQuery{})
+	return page.Entries, err
+}

@@ -30,7 +30,7 @@ type IngestOptions struct {
 // unit is one transaction's worth of records, gathered in memory and then
 // applied in one store transaction.
 type unit[T any] interface {
-	add(b ingest.Batch[T])
+	add(ctx context.Context, b ingest.Batch[T])
 	records() int
 	rawBytes() int64
 	commit(ctx context.Context, tx store.Tx, in engine.Integration) (engine.IngestSummary, error)
@@ -126,9 +126,10 @@ func ingestRun[T any](ctx context.Context, s *Service, r io.Reader, opts IngestO
 			return ctx.Err()
 		}
 	}
-	_, runErr := ingest.Run(ctx, r, ingest.Options{MaxRecordBytes: s.cfg.MaxRecordBytes, StartOffset: opts.startOffset}, newDecoder,
+	_, runErr := ingest.Run(ctx, r, ingest.Options{MaxRecordBytes: s.cfg.MaxRecordBytes, MaxKeptBytes: s.cfg.MaxKeptRecordBytes,
+		StartOffset: opts.startOffset}, newDecoder,
 		func(b ingest.Batch[T]) error {
-			cur.add(b)
+			cur.add(ctx, b)
 			safe = b.Safe
 			if cur.records() >= s.cfg.TxRecords || cur.rawBytes() >= maxUnitRawBytes {
 				return send()

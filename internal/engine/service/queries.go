@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -11,7 +13,10 @@ import (
 
 // Alerts answers a query over the alerts retention still keeps.
 func (s *Service) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
-	var page engine.AlertPage
+	page := engine.AlertPage{Alerts: []engine.Alert{}}
+	if err := q.Validate(); err != nil {
+		return page, err
+	}
 	err := s.store.View(ctx, func(r store.Reader) error {
 		in, err := integration(ctx, r)
 		if err != nil {
@@ -23,72 +28,115 @@ func (s *Service) Alerts(ctx context.Context, q engine.AlertQuery) (engine.Alert
 	return page, err
 }
 
-// Users lists the users remediation set to high risk, with the actions
-// enforced on them given today's settings and devices.
-func (s *Service) Users(ctx context.Context) ([]engine.User, error) {
-	var out []engine.User
+// Users lists a page of the users remediation set to high risk, by user
+// principal name then user id, with the actions enforced on them given
+// today's settings and devices.
+func (s *Service) Users(ctx context.Context, page engine.Page) (engine.UserPage, error) {
+	out := engine.UserPage{Users: []engine.User{}}
+	if err := page.Validate(); err != nil {
+		return out, err
+	}
 	err := s.store.View(ctx, func(r store.Reader) error {
 		in, err := integration(ctx, r)
 		if err != nil {
 			return err
 		}
-		risks, err := r.UserRisks(ctx, nil)
+		rows, total, err := r.UserRiskPage(ctx, page)
 		if err != nil {
 			return err
 		}
-		ids := make([]string, 0, len(risks))
-		for id := range risks {
-			ids = append(ids, id)
+		risks := make(map[string]store.UserRisk, len(rows))
+		ids := make([]string, 0, len(rows))
+		for _, u := range rows {
+			risks[u.UserID] = u
+			ids = append(ids, u.UserID)
 		}
 		managed, err := r.ManagedUsers(ctx, ids)
 		if err != nil {
 			return err
 		}
-		out = remediate.Users(risks, in.Actions, managed)
+		out = engine.UserPage{Users: remediate.Users(risks, in.Actions, managed), Total: total}
 		return nil
 	})
 	return out, err
 }
 
-// Remediations returns the audit log, oldest first.
-func (s *Service) Remediations(ctx context.Context) ([]engine.Remediation, error) {
-	var out []engine.Remediation
+// Remediations returns a page of the audit log, oldest first.
+func (s *Service) Remediations(ctx context.Context, page engine.Page) (engine.RemediationPage, error) {
+	out := engine.RemediationPage{Remediations: []engine.Remediation{}}
+	if err := page.Validate(); err != nil {
+		return out, err
+	}
 	err := s.store.View(ctx, func(r store.Reader) error {
-		var err error
-		out, err = r.Remediations(ctx)
+		rows, total, err := r.Remediations(ctx, page)
+		if err == nil {
+			out = engine.RemediationPage{Remediations: rows, Total: total}
+		}
 		return err
 	})
 	return out, err
 }
 
-// Quarantine returns the quarantined records, oldest first.
-func (s *Service) Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error) {
-	var out []engine.QuarantineEntry
+// Quarantine returns a page of the quarantined records, oldest first, each
+// with at most q.RawLimit bytes of its text (QuarantineText has all of it).
+func (s *Service) Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error) {
+	out := engine.QuarantinePage{Entries: []engine.QuarantineEntry{}}
+	if err := q.Validate(); err != nil {
+		return out, err
+	}
 	err := s.store.View(ctx, func(r store.Reader) error {
 		var err error
-		out, err = r.Quarantine(ctx)
+		out, err = r.Quarantine(ctx, q)
 		return err
 	})
 	return out, err
 }
 
-// PurgeExpired deletes the alerts retention no longer keeps: those whose
-// updated_at is older than retention_days on the engine clock. It runs
-// whether or not the integration is enabled.
+// QuarantineText writes the whole text of quarantine entry id, a part at a
+// time, to the writer open returns once it knows the entry (its size, for
+// a Content-Length); engine.ErrNotFound when there is no such entry.
+func (s *Service) QuarantineText(ctx context.Context, id int64, open func(engine.QuarantineEntry) (io.Writer, error)) error {
+	return s.store.View(ctx, func(r store.Reader) error {
+		page, err := r.Quarantine(ctx, engine.QuarantineQuery{After: id - 1, Limit: 1, RawLimit: 1})
+		if err != nil {
+			return err
+		}
+		if len(page.Entries) == 0 || page.Entries[0].ID != id {
+			return fmt.Errorf("quarantine entry %d: %w", id, engine.ErrNotFound)
+		}
+		e := page.Entries[0]
+		e.Raw, e.RawTruncated = "", e.Size > 0
+		w, err := open(e)
+		if err != nil {
+			return err
+		}
+		_, err = r.QuarantineText(ctx, id, w)
+		return err
+	})
+}
+
+// PurgeExpired deletes what retention no longer keeps: the alerts whose
+// updated_at, and the quarantine entries whose quarantined_at, is older
+// than retention_days on the engine clock. It runs whether or not the
+// integration is enabled.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
-	var n int64
+	var alerts, entries int64
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		in, err := integration(ctx, tx)
 		if err != nil {
 			return err
 		}
-		n, err = tx.PurgeAlerts(ctx, retentionCutoff(s.clock.Now(), in))
+		cutoff := retentionCutoff(s.clock.Now(), in)
+		if alerts, err = tx.PurgeAlerts(ctx, cutoff); err != nil {
+			return err
+		}
+		entries, err = tx.PurgeQuarantine(ctx, cutoff)
 		return err
 	})
-	if n > 0 {
-		s.log.Named("retention").Info("retention purged alerts", "alerts", n)
+	if err == nil && alerts+entries > 0 {
+		s.log.Named("retention").Info("retention purged alerts and quarantine entries", "alerts", alerts, "quarantine_entries", entries)
 	}
-	return n, err
+	return alerts, err
 }
 
 func retentionCutoff(now time.Time, in engine.Integration) time.Time {

@@ -30,6 +30,10 @@ type Config struct {
 	Logger      hclog.Logger
 	// MaxRecordBytes is the size above which a record is quarantined.
 	MaxRecordBytes int
+	// MaxKeptRecordBytes bounds what the quarantine keeps of one oversize
+	// record (default ingest.DefaultMaxKeptBytes): the first that many
+	// bytes, with the record's size and SHA-256 in the reason.
+	MaxKeptRecordBytes int64
 	// TxRecords is how many records one transaction commits. Larger
 	// transactions ingest faster (sorted writes touch each page once) and
 	// hold more memory.

@@ -279,10 +279,16 @@ func (s *Service) WritePolicy(ctx context.Context, p engine.Policy, mode engine.
 			if err := claim(ctx, tx, engine.ClaimPolicy(p.Type), mode); err != nil {
 				return err
 			}
-		} else if mode == engine.ClaimNew {
-			if _, err := findPolicy(ctx, tx, p.ID()); err == nil {
+		} else {
+			_, err := findPolicy(ctx, tx, p.ID())
+			switch {
+			case err == nil && mode == engine.ClaimNew:
 				return &policy.FieldError{Field: "name", Err: fmt.Errorf("custom policy %q: %w (import it, or choose another name)", p.ID(), engine.ErrAlreadyExists)}
-			} else if !IsNotFound(err) {
+			case IsNotFound(err):
+				if err := checkCustomPolicyCap(ctx, tx); err != nil {
+					return err
+				}
+			case err != nil:
 				return err
 			}
 		}
@@ -296,6 +302,26 @@ func (s *Service) WritePolicy(ctx context.Context, p engine.Policy, mode engine.
 	}
 	s.log.Named("settings").Info("policy updated", "policy", p.ID(), "enabled", p.Enabled, "severity", p.Severity)
 	return p, nil
+}
+
+// checkCustomPolicyCap refuses a new custom policy once the engine holds
+// policy.MaxCustomPolicies of them.
+func checkCustomPolicyCap(ctx context.Context, r store.Reader) error {
+	stored, err := r.Policies(ctx)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, p := range stored {
+		if !policy.IsBuiltin(p.Type) {
+			n++
+		}
+	}
+	if n >= policy.MaxCustomPolicies {
+		return fmt.Errorf("%w: the engine holds at most %d custom policies, and it has %d: delete one before creating another",
+			engine.ErrInvalid, policy.MaxCustomPolicies, n)
+	}
+	return nil
 }
 
 // checkTagCollision refuses a policy whose short tag, the prefix of its

@@ -52,8 +52,20 @@ type Reader interface {
 	// UserRisks returns the stored risk of the given users, or of all
 	// users when ids is nil.
 	UserRisks(ctx context.Context, ids []string) (map[string]UserRisk, error)
-	Remediations(ctx context.Context) ([]engine.Remediation, error)
-	Quarantine(ctx context.Context) ([]engine.QuarantineEntry, error)
+	// UserRiskPage returns a page of the stored user risks, ordered by
+	// user principal name then user id (byte order), and how many there
+	// are in all.
+	UserRiskPage(ctx context.Context, page engine.Page) ([]UserRisk, int, error)
+	// Remediations returns a page of the audit log, oldest first, and how
+	// many entries it has in all.
+	Remediations(ctx context.Context, page engine.Page) ([]engine.Remediation, int, error)
+	// Quarantine returns a page of the quarantine, oldest first, with at
+	// most q.RawLimit bytes of each text (at most QuarantinePartSize), and
+	// the total when q.Count asks for it.
+	Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error)
+	// QuarantineText writes the whole text of entry id to w, a part at a
+	// time; found is false when there is no such entry.
+	QuarantineText(ctx context.Context, id int64, w io.Writer) (found bool, err error)
 
 	// Cursor returns a source's committed position ("" when none).
 	Cursor(ctx context.Context, source string) (string, error)
@@ -98,6 +110,8 @@ type Tx interface {
 	AppendRemediations(ctx context.Context, rs []engine.Remediation) error
 	// AppendQuarantine adds entries, skipping those whose digest is stored.
 	AppendQuarantine(ctx context.Context, qs []QuarantineRecord) error
+	// PurgeQuarantine deletes the entries quarantined before cutoff.
+	PurgeQuarantine(ctx context.Context, cutoff time.Time) (int64, error)
 	SetCursor(ctx context.Context, source, cursor string) error
 	// PutLastSync records a finished sync, replacing the one before.
 	PutLastSync(ctx context.Context, run engine.SyncRun) error
@@ -143,8 +157,9 @@ type UserRisk struct {
 // QuarantineRecord is a quarantine entry on its way in: its text comes from
 // a reader so that a record of any size is stored without being held in
 // memory at once. Digest identifies the entry (its source, line and text):
-// a store keeps one entry per digest, so re-ingesting an input does not
-// quarantine its bad records twice.
+// a store keeps one entry per digest (ShortDigest of it), so re-ingesting
+// an input does not quarantine its bad records twice. Entry's ID and Size
+// are the store's to set.
 type QuarantineRecord struct {
 	Entry  engine.QuarantineEntry
 	Raw    io.Reader

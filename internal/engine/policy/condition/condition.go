@@ -19,14 +19,19 @@
 package condition
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
+	"cel.dev/cel-go/common/functions"
+	"cel.dev/cel-go/common/overloads"
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
 	"cel.dev/cel-go/interpreter"
 
@@ -50,6 +55,20 @@ const detectionType = "engine.Detection"
 // pathological condition after about 5 ms of one detection's ingest.
 const CostLimit = 100_000
 
+// EvalBudget bounds the time of one evaluation, whatever it does: the cost
+// limit is an estimate charged as calls return, which a regular expression
+// over a long text outruns. Evaluation checks the budget every
+// interruptEvery steps of a comprehension and as matches() reads a long
+// text. Real conditions take microseconds, and the heaviest the cost limit
+// lets through (a scan of a 1 MiB record) tens of milliseconds; the budget
+// is far above them, so that a busy machine does not change what a
+// condition selects.
+const EvalBudget = time.Second
+
+// interruptEvery is how many comprehension steps run between checks of the
+// budget.
+const interruptEvery = 100
+
 // stringsLibraryVersion pins the CEL strings extension (split, lowerAscii,
 // ...) so that a cel-go upgrade cannot change what a stored condition means.
 // Version 5 is the first one whose functions are charged to the cost limit.
@@ -62,25 +81,35 @@ var (
 	ErrEvaluation = errors.New("condition evaluation failed")
 	// ErrCostLimitExceeded: the evaluation was stopped at CostLimit.
 	ErrCostLimitExceeded = errors.New("condition exceeded its evaluation cost limit")
+	// ErrBudgetExceeded: the evaluation was stopped at EvalBudget.
+	ErrBudgetExceeded = errors.New("condition exceeded its evaluation time budget")
 )
 
 // Condition is a compiled CEL condition. It is safe for concurrent use.
 type Condition struct {
 	source  string
 	program cel.Program
+	// patterns are the condition's matches() patterns, compiled.
+	patterns map[string]pattern
+	// loops is set when the condition has a comprehension (exists, all,
+	// map, filter...), whose steps check the budget.
+	loops bool
 }
 
 // environment is built once: declaring the native types walks the detection
 // structs by reflection, which is too slow to repeat for every Compile.
 var environment = sync.OnceValues(func() (*cel.Env, error) {
-	return cel.NewEnv(
+	return cel.NewCustomEnv(append(matchesLibrary(),
 		cel.Types(cel.NativeTypeFor[engine.Detection](types.ParseStructTag("json"))),
 		cel.Variable(Variable, cel.ObjectType(detectionType)),
 		ext.Strings(ext.StringsVersion(stringsLibraryVersion)),
 		// So that detection.location.geoCoordinates.latitude > 50 compiles:
 		// coordinates are doubles, and people write integer literals.
 		cel.CrossTypeNumericComparisons(true),
-	)
+		// A bad literal such as timestamp("June 1st") fails here, not on
+		// every detection.
+		cel.ASTValidators(cel.ValidateTimestampLiterals(), cel.ValidateDurationLiterals()),
+	)...)
 })
 
 // Compile parses and type-checks expr. The error wraps engine.ErrInvalid
@@ -100,28 +129,58 @@ func Compile(expr string) (*Condition, error) {
 	if !ast.OutputType().IsExactType(cel.BoolType) {
 		return nil, fmt.Errorf("%w: condition must return a bool, but %q returns %s", engine.ErrInvalid, expr, cel.FormatCELType(ast.OutputType()))
 	}
-	program, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(CostLimit))
+	patterns, err := compilePatterns(ast)
 	if err != nil {
-		// Planning folds constants, so a bad literal such as
-		// timestamp("June 1st") is caught here.
+		return nil, err
+	}
+	program, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.OptimizeRegex(keepMatches...),
+		cel.CostLimit(CostLimit), cel.InterruptCheckFrequency(interruptEvery))
+	if err != nil {
 		return nil, fmt.Errorf("%w: condition does not compile: %w", engine.ErrInvalid, err)
 	}
-	return &Condition{source: expr, program: program}, nil
+	return &Condition{source: expr, program: program, patterns: patterns, loops: hasComprehension(ast)}, nil
 }
 
-// Match reports whether d satisfies the condition. Every error wraps
-// ErrEvaluation, and ErrCostLimitExceeded too when the cost limit stopped it.
-func (c *Condition) Match(d *engine.Detection) (bool, error) {
+// Match reports whether d satisfies the condition, within EvalBudget of
+// ctx. Every error wraps ErrEvaluation, and also ErrCostLimitExceeded or
+// ErrBudgetExceeded when a limit stopped it; when ctx itself ends, the
+// error wraps ctx's error instead.
+func (c *Condition) Match(ctx context.Context, d *engine.Detection) (bool, error) {
 	if c == nil || c.program == nil {
 		return false, fmt.Errorf("%w: the condition was not compiled", ErrEvaluation)
 	}
 	if d == nil {
 		return false, fmt.Errorf("%w: no detection", ErrEvaluation)
 	}
-	out, _, err := c.program.Eval(activation{d})
+	e := &evaluation{ctx: ctx, deadline: time.Now().Add(EvalBudget)}
+	act := activation{detection: d, matches: c.matchesFunction(e)}
+	var out ref.Val
+	var err error
+	if c.loops {
+		// Comprehensions check the budget every interruptEvery steps. A
+		// condition without any runs a few calls, which the cost limit
+		// and matches() bound, and skips the context's cost.
+		loopCtx, cancel := context.WithDeadlineCause(ctx, e.deadline, errOverBudget)
+		defer cancel()
+		out, _, err = c.program.ContextEval(loopCtx, act)
+		if errors.Is(context.Cause(loopCtx), errOverBudget) {
+			e.overBudget = true
+		}
+	} else {
+		out, _, err = c.program.Eval(act)
+	}
 	if err != nil {
+		// The budget and the caller first: a call they stopped may then
+		// also be charged past the cost limit, which is not why it stopped.
 		var cancelled interpreter.EvalCancelledError
-		if errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded {
+		switch {
+		case e.overBudget:
+			return false, fmt.Errorf("%w on detection %s: %w (%s)", ErrEvaluation, d.ID, ErrBudgetExceeded, EvalBudget)
+		case ctx.Err() != nil:
+			// The caller gave up (an ingest being stopped): not the
+			// condition's fault, and not an answer.
+			return false, fmt.Errorf("%w on detection %s: %w", ErrEvaluation, d.ID, context.Cause(ctx))
+		case errors.As(err, &cancelled) && cancelled.Cause == interpreter.CostLimitExceeded:
 			return false, fmt.Errorf("%w on detection %s: %w (%d)", ErrEvaluation, d.ID, ErrCostLimitExceeded, CostLimit)
 		}
 		return false, fmt.Errorf("%w on detection %s: %w", ErrEvaluation, d.ID, err)
@@ -134,6 +193,18 @@ func (c *Condition) Match(d *engine.Detection) (bool, error) {
 	return bool(b), nil
 }
 
+// evaluation is the state of one Match: its caller's context, its
+// deadline, and whether the budget stopped it.
+type evaluation struct {
+	ctx        context.Context
+	deadline   time.Time
+	overBudget bool
+}
+
+// errOverBudget is the cause of an evaluation's context ending at
+// EvalBudget, told apart from the caller's own cancellation.
+var errOverBudget = errors.New("over budget")
+
 // String is the condition's source text, as written.
 func (c *Condition) String() string {
 	if c == nil {
@@ -142,8 +213,12 @@ func (c *Condition) String() string {
 	return c.source
 }
 
-// activation hands the detection to CEL without building a map per call.
-type activation struct{ detection *engine.Detection }
+// activation hands the detection to CEL without building a map per call,
+// and binds matches() for this evaluation.
+type activation struct {
+	detection *engine.Detection
+	matches   cel.LateBoundFunction
+}
 
 func (a activation) ResolveName(name string) (any, bool) {
 	if name == Variable {
@@ -153,3 +228,10 @@ func (a activation) ResolveName(name string) (any, bool) {
 }
 
 func (a activation) Parent() interpreter.Activation { return nil }
+
+func (a activation) ResolveFunction(name string) (functions.LateBoundOp, bool) {
+	if name == overloads.Matches {
+		return a.matches, true
+	}
+	return nil, false
+}

@@ -1,6 +1,7 @@
 package condition
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -144,7 +145,7 @@ func TestMatch(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Compile(%q): %v", tt.condition, err)
 			}
-			got, err := c.Match(tt.detection)
+			got, err := c.Match(context.Background(), tt.detection)
 			if err != nil {
 				t.Fatalf("Match: %v", err)
 			}
@@ -175,7 +176,8 @@ func TestCompileErrors(t *testing.T) {
 		{"time compared with string", `detection.activityDateTime > "2025-06-01T00:00:00Z"`,
 			[]string{"condition:1:28", "no matching overload for '_>_' applied to '(timestamp, string)'"}},
 		{"number compared with string", `detection.location.geoCoordinates.latitude == "52"`, []string{"no matching overload"}},
-		{"bad timestamp literal", `detection.activityDateTime > timestamp("June 1st")`, []string{"condition does not compile", `invalid RFC 3339 timestamp "June 1st"`}},
+		{"bad timestamp literal", `detection.activityDateTime > timestamp("June 1st")`, []string{"condition does not compile", "condition:1:40", "invalid timestamp argument"}},
+		{"bad duration literal", `detection.detectedDateTime - detection.activityDateTime > duration("2 minutes")`, []string{"condition does not compile", "invalid duration argument"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,7 +220,7 @@ func TestMatchErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.condition.Match(tt.detection)
+			got, err := tt.condition.Match(context.Background(), tt.detection)
 			if err == nil {
 				t.Fatalf("Match = %v, want an error", got)
 			}
@@ -263,7 +265,7 @@ func TestCostLimit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.Match(tt.detection)
+			got, err := c.Match(context.Background(), tt.detection)
 			if !tt.exceeded {
 				if err != nil || got {
 					t.Fatalf("Match = %v, %v; want false, nil", got, err)
@@ -315,7 +317,7 @@ func TestConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range 200 {
 				k := (g + i) % len(detections)
-				got, err := c.Match(detections[k])
+				got, err := c.Match(context.Background(), detections[k])
 				if err != nil || got != want[k] {
 					errs <- fmt.Errorf("goroutine %d: Match(%s) = %v, %v; want %v", g, detections[k].ID, got, err, want[k])
 					return
@@ -326,7 +328,7 @@ func TestConcurrent(t *testing.T) {
 				errs <- err
 				return
 			}
-			if got, err := own.Match(full()); err != nil || got != (g%3 == 1) {
+			if got, err := own.Match(context.Background(), full()); err != nil || got != (g%3 == 1) {
 				errs <- fmt.Errorf("goroutine %d: own condition = %v, %v", g, got, err)
 			}
 		})
@@ -355,7 +357,7 @@ func BenchmarkMatch(b *testing.B) {
 		b.Run(bm.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := c.Match(d); err != nil {
+				if _, err := c.Match(context.Background(), d); err != nil {
 					b.Fatal(err)
 				}
 			}

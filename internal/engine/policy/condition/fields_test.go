@@ -1,6 +1,7 @@
 package condition
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -72,14 +73,14 @@ func TestEveryFieldIsSetInFull(t *testing.T) {
 		if err != nil {
 			t.Fatalf("has(%s): %v", f.Name, err)
 		}
-		got, err := c.Match(full())
+		got, err := c.Match(context.Background(), full())
 		if err != nil || !got {
 			t.Errorf("has(%s) on full() = %v, %v; want true", f.Name, got, err)
 		}
 		if f.Name == "detection.id" || f.Name == "detection.userId" || f.Name == "detection.riskEventType" || f.Name == "detection.activityDateTime" {
 			continue
 		}
-		if got, err := c.Match(sparse()); err != nil || got {
+		if got, err := c.Match(context.Background(), sparse()); err != nil || got {
 			t.Errorf("has(%s) on sparse() = %v, %v; want false", f.Name, got, err)
 		}
 	}

@@ -78,8 +78,9 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 		arg(`status = $%d`, string(q.Status))
 	}
 	if q.UserPrincipalName != "" {
-		// User principal names are case-insensitive in Entra ID.
-		arg(`lower(upn) = lower($%d)`, q.UserPrincipalName)
+		// User principal names are case-insensitive in Entra ID, in every
+		// script: compared folded, as every backend folds them.
+		arg(`upn_folded = $%d`, engine.FoldUserPrincipalName(q.UserPrincipalName))
 	}
 	if !q.Since.IsZero() {
 		arg(`last_seen >= $%d`, q.Since.UnixNano())
@@ -96,6 +97,10 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 	if q.Limit > 0 {
 		args = append(args, q.Limit)
 		query += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	if q.Offset > 0 {
+		args = append(args, q.Offset)
+		query += fmt.Sprintf(` OFFSET $%d`, len(args))
 	}
 	rows, err := t.q.Query(ctx, query, args...)
 	if err != nil {
@@ -124,6 +129,7 @@ func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
 			severities                        = make([]int16, 0, n)
 			counts                            = make([]int32, 0, n)
 			firsts, lasts, createds, updateds = make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+			folded                            = make([]string, 0, n)
 		)
 		for i := start; i < end; i++ {
 			a := &as[i]
@@ -145,16 +151,17 @@ func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
 			lasts = append(lasts, a.LastSeen.UnixNano())
 			createds = append(createds, a.CreatedAt.UnixNano())
 			updateds = append(updateds, a.UpdatedAt.UnixNano())
+			folded = append(folded, engine.FoldUserPrincipalName(a.UserPrincipalName))
 		}
-		_, err := t.q.Exec(ctx, `INSERT INTO alerts (`+alertColumns+`)
+		_, err := t.q.Exec(ctx, `INSERT INTO alerts (`+alertColumns+`, upn_folded)
 			SELECT * FROM unnest($1::bytea[], $2::text[], $3::text[], $4::int2[], $5::text[], $6::text[], $7::text[], $8::text[],
-				$9::int4[], $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::int8[])
+				$9::int4[], $10::text[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::text[])
 			ON CONFLICT (grp) DO UPDATE SET id = excluded.id, policy = excluded.policy, severity = excluded.severity,
 				status = excluded.status, user_id = excluded.user_id, upn = excluded.upn, display_name = excluded.display_name,
 				detection_count = excluded.detection_count, risk_event_types = excluded.risk_event_types,
 				first_seen = excluded.first_seen, last_seen = excluded.last_seen, created_at = excluded.created_at,
-				updated_at = excluded.updated_at`,
-			grps, ids, policies, severities, statuses, users, upns, names, counts, types, firsts, lasts, createds, updateds)
+				updated_at = excluded.updated_at, upn_folded = excluded.upn_folded`,
+			grps, ids, policies, severities, statuses, users, upns, names, counts, types, firsts, lasts, createds, updateds, folded)
 		return err
 	})
 }

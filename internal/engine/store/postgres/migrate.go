@@ -20,7 +20,11 @@ const migrationLock = 0x69647000 // "idp\0"
 // migrate applies, in one transaction, the migrations the database has not
 // seen. PostgreSQL's DDL is transactional: a failed migration leaves
 // nothing behind.
-func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+func migrate(ctx context.Context, pool *pgxpool.Pool) error { return migrateTo(ctx, pool, 0) }
+
+// migrateTo applies the migrations up to version upTo (0: all of them);
+// tests use it to build a database as an older engine left it.
+func migrateTo(ctx context.Context, pool *pgxpool.Pool, upTo int) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrationLock)); err != nil {
 			return err
@@ -45,12 +49,17 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			return err
 		}
 		for _, m := range all {
-			if applied[m.Version] {
+			if applied[m.Version] || (upTo > 0 && m.Version > upTo) {
 				continue
 			}
 			// The simple protocol runs a file of several statements at once.
 			if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+			if step := upgrades[m.Version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", m.Name, err)
+				}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
 				return err

@@ -139,10 +139,49 @@ func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
 	})
 }
 
-func (t *tx) Remediations(ctx context.Context) ([]engine.Remediation, error) {
-	rows, err := t.q.Query(ctx, `SELECT time, user_id, alert_id, policy, actions, outcome FROM remediations ORDER BY seq`)
+// UserRiskPage orders by user principal name then user id in byte order
+// (the "C" collation), as SQLite and remediate.Users do.
+func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]store.UserRisk, int, error) {
+	var total int
+	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM user_risks`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := t.q.Query(ctx, `SELECT user_id, upn, risk_level, risk_state, remediated_at FROM user_risks
+		ORDER BY upn COLLATE "C", user_id COLLATE "C" LIMIT $1 OFFSET $2`, pgLimit(page.Limit), page.Offset)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []store.UserRisk{}
+	for rows.Next() {
+		var u store.UserRisk
+		var at int64
+		if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
+			return nil, 0, err
+		}
+		u.RemediatedAt = time.Unix(0, at).UTC()
+		out = append(out, u)
+	}
+	return out, total, rows.Err()
+}
+
+// pgLimit is a LIMIT value: NULL is none.
+func pgLimit(limit int) *int {
+	if limit <= 0 {
+		return nil
+	}
+	return &limit
+}
+
+func (t *tx) Remediations(ctx context.Context, page engine.Page) ([]engine.Remediation, int, error) {
+	var total int
+	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM remediations`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := t.q.Query(ctx, `SELECT time, user_id, alert_id, policy, actions, outcome FROM remediations
+		ORDER BY seq LIMIT $1 OFFSET $2`, pgLimit(page.Limit), page.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []engine.Remediation{}
@@ -151,15 +190,15 @@ func (t *tx) Remediations(ctx context.Context) ([]engine.Remediation, error) {
 		var at int64
 		var actions string
 		if err := rows.Scan(&at, &r.UserID, &r.AlertID, &r.Policy, &actions, &r.Outcome); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		r.Time = time.Unix(0, at).UTC()
 		if err := json.Unmarshal([]byte(actions), &r.Actions); err != nil {
-			return nil, fmt.Errorf("reading the remediation log: %w", err)
+			return nil, 0, fmt.Errorf("reading the remediation log: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }
 
 // AppendRemediations copies the entries in: the log only grows, so there is

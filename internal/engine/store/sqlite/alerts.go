@@ -61,9 +61,10 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 		args = append(args, string(q.Status))
 	}
 	if q.UserPrincipalName != "" {
-		// User principal names are case-insensitive in Entra ID.
-		where = append(where, `upn = ? COLLATE NOCASE`)
-		args = append(args, q.UserPrincipalName)
+		// User principal names are case-insensitive in Entra ID, in every
+		// script: compared folded, as every backend folds them.
+		where = append(where, `upn_folded = ?`)
+		args = append(args, engine.FoldUserPrincipalName(q.UserPrincipalName))
 	}
 	if !q.Since.IsZero() {
 		where = append(where, `last_seen >= ?`)
@@ -79,9 +80,14 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 		return page, err
 	}
 	query := `SELECT ` + alertColumns + ` FROM alerts WHERE ` + cond + ` ORDER BY last_seen DESC, id`
-	if q.Limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, q.Limit)
+	if q.Limit > 0 || q.Offset > 0 {
+		// SQLite takes OFFSET only after a LIMIT; -1 is no limit.
+		limit := q.Limit
+		if limit == 0 {
+			limit = -1
+		}
+		query += ` LIMIT ? OFFSET ?`
+		args = append(args, limit, q.Offset)
 	}
 	rows, err := t.q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -100,11 +106,12 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 
 func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
 	slices.SortFunc(as, func(a, b engine.Alert) int { return bytes.Compare(a.Group[:], b.Group[:]) })
-	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`)`, ``, 10, len(as),
+	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`, upn_folded)`, ``, 11, len(as),
 		func(i int, buf []any) []any {
 			a := &as[i]
 			return append(buf, a.Group[:], a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserPrincipalName,
-				a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(), a.UpdatedAt.UnixNano(), store.EncodeAlertPayload(*a))
+				a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(), a.UpdatedAt.UnixNano(), store.EncodeAlertPayload(*a),
+				engine.FoldUserPrincipalName(a.UserPrincipalName))
 		})
 }
 

@@ -15,7 +15,11 @@ var migrations embed.FS
 // migrate applies, in one write transaction, the migrations the database
 // has not seen. Two processes opening a new data directory at once both
 // succeed: the second waits for the write lock, then finds nothing to do.
-func migrate(ctx context.Context, db *sql.DB) error {
+func migrate(ctx context.Context, db *sql.DB) error { return migrateTo(ctx, db, 0) }
+
+// migrateTo applies the migrations up to version upTo (0: all of them);
+// tests use it to build a store as an older engine left it.
+func migrateTo(ctx context.Context, db *sql.DB, upTo int) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -43,11 +47,16 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	for _, m := range all {
-		if applied[m.Version] {
+		if applied[m.Version] || (upTo > 0 && m.Version > upTo) {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if step := upgrades[m.Version]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version); err != nil {
 			return err

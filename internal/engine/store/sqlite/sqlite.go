@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -42,10 +41,13 @@ var _ store.Store = (*Store)(nil)
 // Open opens (creating when needed) the database in dataDir and brings its
 // schema up to date.
 func Open(ctx context.Context, dataDir string, opts Options) (*Store, error) {
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("creating the data directory %s: %w", dataDir, err)
+	if err := prepareDataDir(dataDir); err != nil {
+		return nil, err
 	}
 	path := filepath.Join(dataDir, FileName)
+	if err := prepareFiles(path); err != nil {
+		return nil, err
+	}
 	if opts.CacheMiB <= 0 {
 		opts.CacheMiB = 32
 	}

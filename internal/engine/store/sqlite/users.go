@@ -95,10 +95,49 @@ func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
 		})
 }
 
-func (t *tx) Remediations(ctx context.Context) ([]engine.Remediation, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT time, user_id, alert_id, policy, actions, outcome FROM remediations ORDER BY seq`)
+// UserRiskPage orders by user principal name then user id, in byte order
+// (SQLite's BINARY collation), as remediate.Users sorts.
+func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]store.UserRisk, int, error) {
+	var total int
+	if err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM user_risks`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT user_id, upn, risk_level, risk_state, remediated_at FROM user_risks
+		ORDER BY upn, user_id LIMIT ? OFFSET ?`, sqlLimit(page.Limit), page.Offset)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []store.UserRisk{}
+	for rows.Next() {
+		var u store.UserRisk
+		var at int64
+		if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
+			return nil, 0, err
+		}
+		u.RemediatedAt = time.Unix(0, at).UTC()
+		out = append(out, u)
+	}
+	return out, total, rows.Err()
+}
+
+// sqlLimit is a LIMIT value: SQLite takes -1 for none.
+func sqlLimit(limit int) int {
+	if limit <= 0 {
+		return -1
+	}
+	return limit
+}
+
+func (t *tx) Remediations(ctx context.Context, page engine.Page) ([]engine.Remediation, int, error) {
+	var total int
+	if err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM remediations`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT time, user_id, alert_id, policy, actions, outcome FROM remediations
+		ORDER BY seq LIMIT ? OFFSET ?`, sqlLimit(page.Limit), page.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
 	defer rows.Close()
 	out := []engine.Remediation{}
@@ -107,15 +146,15 @@ func (t *tx) Remediations(ctx context.Context) ([]engine.Remediation, error) {
 		var at int64
 		var actions string
 		if err := rows.Scan(&at, &r.UserID, &r.AlertID, &r.Policy, &actions, &r.Outcome); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		r.Time = time.Unix(0, at).UTC()
 		if err := json.Unmarshal([]byte(actions), &r.Actions); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }
 
 func (t *tx) AppendRemediations(ctx context.Context, rs []engine.Remediation) error {

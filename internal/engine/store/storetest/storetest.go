@@ -4,7 +4,6 @@
 package storetest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -32,11 +31,16 @@ func Run(t *testing.T, open Opener) {
 		{"Members", testMembers},
 		{"Alerts", testAlerts},
 		{"QueryAlerts", testQueryAlerts},
+		{"QueryAlertsFoldsCase", testQueryAlertsFoldsCase},
 		{"PurgeAlerts", testPurgeAlerts},
 		{"Devices", testDevices},
 		{"UserRisks", testUserRisks},
+		{"UserRiskPage", testUserRiskPage},
 		{"Remediations", testRemediations},
 		{"Quarantine", testQuarantine},
+		{"QuarantineCompression", testQuarantineCompression},
+		{"QuarantinePages", testQuarantinePages},
+		{"PurgeQuarantine", testPurgeQuarantine},
 		{"Cursors", testCursors},
 		{"LastSync", testLastSync},
 		{"Claims", testClaims},
@@ -336,6 +340,9 @@ func testQueryAlerts(t *testing.T, s store.Store) {
 		{"since: last seen at or after", engine.AlertQuery{Since: at(3 * h)}, 0, "q4,q3,q2,q5", 4},
 		{"until: first seen before", engine.AlertQuery{Until: at(2 * h)}, 0, "q5,q1", 2},
 		{"limit keeps total", engine.AlertQuery{Limit: 2}, 0, "q4,q3", 5},
+		{"second page", engine.AlertQuery{Limit: 2, Offset: 2}, 0, "q2,q5", 5},
+		{"offset without a limit", engine.AlertQuery{Offset: 3}, 0, "q5,q1", 5},
+		{"offset past the end", engine.AlertQuery{Limit: 2, Offset: 5}, 0, "", 5},
 		{"retention hides old updates", engine.AlertQuery{}, 2 * h, "q3,q2,q5,q1", 4},
 		{"combined", engine.AlertQuery{Policy: engine.PolicyRiskySignIn, Status: engine.AlertOpen, Limit: 1}, 0, "q5", 2},
 		{"nothing matches", engine.AlertQuery{Policy: "none"}, 0, "", 0},
@@ -437,62 +444,6 @@ func testUserRisks(t *testing.T, s store.Store) {
 		}
 		if len(all) != 2 || len(some) != 1 || some["u2"].UserPrincipalName != "b@x" || !all["u1"].RemediatedAt.Equal(at(0)) {
 			t.Fatalf("all=%v some=%v", all, some)
-		}
-		return nil
-	})
-}
-
-func testRemediations(t *testing.T, s store.Store) {
-	first := engine.Remediation{Time: at(0), UserID: "u1", AlertID: "a1", Policy: "risky_sign_in", Actions: []string{"reset_password"}, Outcome: "applied"}
-	second := engine.Remediation{Time: at(time.Second), UserID: "u2", AlertID: "a2", Policy: "leaked_credentials", Actions: []string{}, Outcome: "applied"}
-	update(t, s, func(tx store.Tx) error { return tx.AppendRemediations(ctx, []engine.Remediation{first}) })
-	update(t, s, func(tx store.Tx) error { return tx.AppendRemediations(ctx, []engine.Remediation{second}) })
-	view(t, s, func(r store.Reader) error {
-		log, err := r.Remediations(ctx)
-		if err != nil {
-			return err
-		}
-		if len(log) != 2 || log[0].UserID != "u1" || log[1].UserID != "u2" || !log[0].Time.Equal(at(0)) ||
-			strings.Join(log[0].Actions, ",") != "reset_password" || log[1].Actions == nil {
-			t.Fatalf("log = %+v, want both entries in append order", log)
-		}
-		return nil
-	})
-}
-
-func testQuarantine(t *testing.T, s store.Store) {
-	digest := func(s string) (d [32]byte) { copy(d[:], s); return d }
-	// Larger than any one part a store may use, and not a multiple of it.
-	big := bytes.Repeat([]byte(`{"id":"x","pad":"0123456789"}`), 120_001)
-	update(t, s, func(tx store.Tx) error {
-		return tx.AppendQuarantine(ctx, []store.QuarantineRecord{
-			{Entry: engine.QuarantineEntry{Reason: "not valid JSON", Source: "a.ndjson", Line: 7, QuarantinedAt: at(0)}, Raw: strings.NewReader("{nope"), Digest: digest("1")},
-			{Entry: engine.QuarantineEntry{Reason: "too large", Source: "-", Line: 9, QuarantinedAt: at(time.Second)}, Raw: bytes.NewReader(big), Digest: digest("2")},
-			{Entry: engine.QuarantineEntry{Reason: "empty", Source: "push", Line: 1, QuarantinedAt: at(time.Second)}, Raw: strings.NewReader(""), Digest: digest("3")},
-		})
-	})
-	// The same entries again (same digests) are not stored twice.
-	update(t, s, func(tx store.Tx) error {
-		return tx.AppendQuarantine(ctx, []store.QuarantineRecord{
-			{Entry: engine.QuarantineEntry{Reason: "not valid JSON", Source: "a.ndjson", Line: 7, QuarantinedAt: at(time.Hour)}, Raw: strings.NewReader("{nope"), Digest: digest("1")},
-		})
-	})
-	view(t, s, func(r store.Reader) error {
-		qs, err := r.Quarantine(ctx)
-		if err != nil {
-			return err
-		}
-		if len(qs) != 3 {
-			t.Fatalf("got %d entries, want 3", len(qs))
-		}
-		if qs[0].Raw != "{nope" || qs[0].Line != 7 || qs[0].Source != "a.ndjson" || qs[0].Reason != "not valid JSON" || !qs[0].QuarantinedAt.Equal(at(0)) {
-			t.Fatalf("first entry = %+v", qs[0])
-		}
-		if qs[1].Raw != string(big) {
-			t.Fatalf("the large record came back with %d bytes, want all %d", len(qs[1].Raw), len(big))
-		}
-		if qs[2].Raw != "" || qs[2].Source != "push" {
-			t.Fatalf("third entry = %+v", qs[2])
 		}
 		return nil
 	})

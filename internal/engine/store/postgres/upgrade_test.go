@@ -1,0 +1,96 @@
+package postgres
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storetest"
+)
+
+// openAt builds a database as the engine that knew migrations up to
+// version left it, hands its pool to fill, and returns the database's URL.
+func openAt(t *testing.T, version int, fill func(pool *pgxpool.Pool)) string {
+	t.Helper()
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := migrateTo(ctx, pool, version); err != nil {
+		t.Fatal(err)
+	}
+	fill(pool)
+	return url
+}
+
+func exec(t *testing.T, pool *pgxpool.Pool, query string, args ...any) {
+	t.Helper()
+	if _, err := pool.Exec(context.Background(), query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An existing database migrates in place: alerts written before user
+// principal names were stored folded are found by the folded filter.
+func TestUpgradeFoldsStoredUserPrincipalNames(t *testing.T) {
+	ctx := context.Background()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	url := openAt(t, 1, func(pool *pgxpool.Pool) {
+		for i, upn := range []string{"Åsa@Contoso.com", "bob@contoso.com"} {
+			exec(t, pool, `INSERT INTO alerts (grp, id, policy, severity, status, user_id, upn, display_name, detection_count,
+				risk_event_types, first_seen, last_seen, created_at, updated_at)
+				VALUES ($1, $2, 'leaked_credentials', 3, 'open', 'u', $3, '', 1, '[]', $4, $4, $4, $4)`,
+				[]byte{byte(i)}, upn, upn, when.UnixNano())
+		}
+	})
+	s, err := Open(ctx, url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(ctx, func(r store.Reader) error {
+		page, err := r.QueryAlerts(ctx, engine.AlertQuery{UserPrincipalName: "ÅSA@contoso.com"}, when.Add(-time.Hour))
+		if err == nil && (page.Total != 1 || page.Alerts[0].ID != "Åsa@Contoso.com") {
+			t.Fatalf("after the upgrade, the folded filter found %+v", page.Alerts)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An existing quarantine moves to the compact layout in place
+// (storetest.CheckUpgradedQuarantine says what that means).
+func TestUpgradeMovesTheQuarantine(t *testing.T) {
+	ctx := context.Background()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	old := storetest.LegacyQuarantine()
+	url := openAt(t, 2, func(pool *pgxpool.Pool) {
+		for _, e := range old {
+			var seq int64
+			err := pool.QueryRow(ctx, `INSERT INTO quarantine (reason, source, line, size, quarantined_at, digest) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
+				e.Reason, e.Source, e.Line, len(e.Raw), when.UnixNano(), e.Digest()).Scan(&seq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for part, data := range e.Parts() {
+				exec(t, pool, `INSERT INTO quarantine_parts (seq, part, data) VALUES ($1, $2, $3)`, seq, part, data)
+			}
+		}
+	})
+	s, err := Open(ctx, url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckUpgradedQuarantine(t, s, old, when)
+}

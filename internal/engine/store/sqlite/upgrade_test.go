@@ -1,0 +1,101 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storetest"
+)
+
+// openAt builds a store in dir as the engine that knew migrations up to
+// version left it, and hands its database to fill.
+func openAt(t *testing.T, dir string, version int, fill func(db *sql.DB)) {
+	t.Helper()
+	ctx := context.Background()
+	if err := prepareDataDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn(filepath.Join(dir, FileName), 8, true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := migrateTo(ctx, db, version); err != nil {
+		t.Fatal(err)
+	}
+	fill(db)
+}
+
+func exec(t *testing.T, db *sql.DB, query string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An existing store migrates in place: alerts written before user
+// principal names were stored folded are found by the folded filter.
+func TestUpgradeFoldsStoredUserPrincipalNames(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	openAt(t, dir, 1, func(db *sql.DB) {
+		for i, upn := range []string{"Åsa@Contoso.com", "bob@contoso.com"} {
+			a := engine.Alert{ID: upn, CreatedAt: when}
+			exec(t, db, `INSERT INTO alerts (grp, id, policy, severity, status, upn, first_seen, last_seen, updated_at, payload)
+				VALUES (?, ?, 'leaked_credentials', 3, 'open', ?, ?, ?, ?, ?)`,
+				[]byte{byte(i)}, a.ID, upn, when.UnixNano(), when.UnixNano(), when.UnixNano(), store.EncodeAlertPayload(a))
+		}
+	})
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(ctx, func(r store.Reader) error {
+		page, err := r.QueryAlerts(ctx, engine.AlertQuery{UserPrincipalName: "ÅSA@contoso.com"}, when.Add(-time.Hour))
+		if err == nil && (page.Total != 1 || page.Alerts[0].ID != "Åsa@Contoso.com") {
+			t.Fatalf("after the upgrade, the folded filter found %+v", page.Alerts)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An existing quarantine moves to the compact layout in place
+// (storetest.CheckUpgradedQuarantine says what that means).
+func TestUpgradeMovesTheQuarantine(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	old := storetest.LegacyQuarantine()
+	openAt(t, dir, 2, func(db *sql.DB) {
+		for _, e := range old {
+			res, err := db.Exec(`INSERT INTO quarantine (reason, source, line, size, quarantined_at, digest) VALUES (?, ?, ?, ?, ?, ?)`,
+				e.Reason, e.Source, e.Line, len(e.Raw), when.UnixNano(), e.Digest())
+			if err != nil {
+				t.Fatal(err)
+			}
+			seq, err := res.LastInsertId()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for part, data := range e.Parts() {
+				exec(t, db, `INSERT INTO quarantine_parts (seq, part, data) VALUES (?, ?, ?)`, seq, part, data)
+			}
+		}
+	})
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckUpgradedQuarantine(t, s, old, when)
+}
