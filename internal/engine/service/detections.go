@@ -221,12 +221,13 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	var dels []engine.GroupKey
 	var candidates []remediate.Candidate
 	for g, ch := range changes {
-		if g.PerWindow() {
-			for _, d := range ch.removed {
-				memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
-			}
-			memberPuts = append(memberPuts, ch.upserts...)
+		// Every group keeps its members, a per-detection group its one
+		// detection too: that is what an alert's page lists. Only window
+		// groups read them back to recompute their alert.
+		for _, d := range ch.removed {
+			memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
 		}
+		memberPuts = append(memberPuts, ch.upserts...)
 		ms, err := mergeMembers(stored[g], ch)
 		if err != nil {
 			return err
