@@ -45,6 +45,8 @@ type AlertQuery struct {
 	Until             time.Time
 	// Limit caps the alerts returned; 0 returns all of them.
 	Limit int
+	// Offset skips that many matching alerts first (paging).
+	Offset int
 }
 
 // AlertPage is the answer to an AlertQuery: the newest alerts first (by

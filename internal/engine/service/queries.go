@@ -82,8 +82,13 @@ func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 		if err != nil {
 			return err
 		}
-		n, err = tx.PurgeAlerts(ctx, retentionCutoff(s.clock.Now(), in))
-		return err
+		var purged store.AlertCounts
+		if n, err = tx.PurgeAlerts(ctx, retentionCutoff(s.clock.Now(), in), &purged); err != nil {
+			return err
+		}
+		var change store.AlertCounts
+		change.Merge(purged, -1)
+		return tx.AddAlertCounts(ctx, change)
 	})
 	if n > 0 {
 		s.log.Named("retention").Info("retention purged alerts", "alerts", n)

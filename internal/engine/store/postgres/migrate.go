@@ -52,10 +52,21 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 			if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
+			if fill := afterMigration[m.Version]; fill != nil {
+				if err := fill(ctx, newTx(tx)); err != nil {
+					return fmt.Errorf("migration %s: %w", m.Name, err)
+				}
+			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, m.Version); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// afterMigration fills, in Go and in the migration's transaction, what is
+// computed the same way in every backend: the alert counts.
+var afterMigration = map[int]func(ctx context.Context, t *tx) error{
+	2: backfillAlertCounts,
 }

@@ -43,6 +43,13 @@ func Run(t *testing.T, open Opener) {
 		{"RollbackOnError", testRollback},
 		{"ReadsOwnWrites", testReadsOwnWrites},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"AlertCounts", testAlertCounts},
+		{"TopAlertUsersOrder", testTopAlertUsersOrder},
+		{"PurgeCounts", testPurgeCounts},
+		{"AlertByID", testAlertByID},
+		{"RemediationPage", testRemediationPage},
+		{"UserRiskPage", testUserRiskPage},
+		{"QuarantinePreviews", testQuarantinePreviews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -339,6 +346,9 @@ func testQueryAlerts(t *testing.T, s store.Store) {
 		{"since: last seen at or after", engine.AlertQuery{Since: at(3 * h)}, 0, "q4,q3,q2,q5", 4},
 		{"until: first seen before", engine.AlertQuery{Until: at(2 * h)}, 0, "q5,q1", 2},
 		{"limit keeps total", engine.AlertQuery{Limit: 2}, 0, "q4,q3", 5},
+		{"offset pages", engine.AlertQuery{Limit: 2, Offset: 2}, 0, "q2,q5", 5},
+		{"offset without a limit", engine.AlertQuery{Offset: 3}, 0, "q5,q1", 5},
+		{"offset past the end", engine.AlertQuery{Limit: 2, Offset: 9}, 0, "", 5},
 		{"retention hides old updates", engine.AlertQuery{}, 2 * h, "q3,q2,q5,q1", 4},
 		{"combined", engine.AlertQuery{Policy: engine.PolicyRiskySignIn, Status: engine.AlertOpen, Limit: 1}, 0, "q5", 2},
 		{"nothing matches", engine.AlertQuery{Policy: "none"}, 0, "", 0},
@@ -381,7 +391,7 @@ func testPurgeAlerts(t *testing.T, s store.Store) {
 	var n int64
 	update(t, s, func(tx store.Tx) error {
 		var err error
-		n, err = tx.PurgeAlerts(ctx, at(time.Hour))
+		n, err = tx.PurgeAlerts(ctx, at(time.Hour), nil)
 		return err
 	})
 	view(t, s, func(r store.Reader) error {
