@@ -33,6 +33,7 @@ import (
 //	GET    /v1/remediations       Remediations
 //	GET    /v1/quarantine         Quarantine
 //	GET    /healthz  /readyz  /metrics   (no token)
+//	       /  (everything else)   the console: its own sign-in, then pages
 func (s *Server) routes() http.Handler {
 	v1 := http.NewServeMux()
 	v1.HandleFunc("GET /v1/integration", s.getIntegration)
@@ -66,9 +67,7 @@ func (s *Server) routes() http.Handler {
 	})
 	root.HandleFunc("GET /readyz", s.ready)
 	root.Handle("GET /metrics", s.metrics.handler())
-	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, codeNotFound, "not found: the API is under /v1", "")
-	})
+	root.Handle("/", s.console)
 	return s.observe(root)
 }
 
