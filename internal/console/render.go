@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -60,6 +61,8 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
 	"day": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	// path escapes an id for one segment of a path: a user id is any text.
+	"path": url.PathEscape,
 	// short is a table's time: to the minute; the element's datetime and
 	// title carry the rest.
 	"short": func(t time.Time) string {
