@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
@@ -124,7 +125,19 @@ func TestBrowserOverviewCountsMatchAPI(t *testing.T) {
 		t.Errorf("the top user is %s with %d open high alerts; the most anyone has is %d", first, openHigh[first], top)
 	}
 
-	// The policy selector, by keyboard: focus it, choose, apply.
+	// By keyboard alone: the arrow key moves the days selector from 30 to
+	// 90, Tab reaches the Apply button, Enter applies.
+	b.do(chromedp.Focus(chromedp.ID("days")), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent("\t"))
+	if focused := run(b, chromedp.Evaluate[string](`document.activeElement.textContent.trim()`)); focused != "Apply" {
+		t.Fatalf("Tab from the days selector reached %q, want the Apply button", focused)
+	}
+	b.loaded(chromedp.KeyEvent(kb.Enter))
+	if got := mustURL(t, b.location()).Query().Get("days"); got != "90" {
+		t.Fatalf("the keyboard led to days=%q, want 90", got)
+	}
+	check("")
+
+	// The policy selector: every policy in turn.
 	names := slices.Sorted(func(yield func(string) bool) {
 		for p := range policies {
 			if !yield(p) {
