@@ -125,3 +125,15 @@ case $plan_status in
 esac
 echo "The configuration and its engine data stay in $DEMO_DIR; try:"
 echo "  $PROVIDER engine alerts --data-dir $DEMO_DIR/.idp --limit 10"
+
+# The web console: `engine serve` shows what the demo's engine did at /.
+# The demo writes a token file of its own (readable by its owner only)
+# and prints how to serve its data directory and sign in.
+console_port=${DEMO_CONSOLE_PORT:-8443}
+console_token=$DEMO_DIR/console.token
+(umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$console_token")
+step "the web console"
+echo "Serve the demo's engine data, with the console beside the API:"
+echo "  $PROVIDER engine serve --listen 127.0.0.1:$console_port --data-dir $DEMO_DIR/.idp --token-file $console_token"
+echo "then open http://127.0.0.1:$console_port/ and sign in with the token in $console_token:"
+echo "  $(cat "$console_token")"

@@ -31,6 +31,12 @@ if [ -z "${IDP_TEST_DATABASE_URL:-}" ]; then
 fi
 export IDP_TEST_POSTGRES=required
 
+# The console's browser tests drive Debian's Chromium, installed when
+# missing; they run, never skip.
+echo "== Chromium (scripts/chromium.sh)"
+IDP_CHROMIUM=$(scripts/chromium.sh)
+export IDP_CHROMIUM
+
 echo "== unit, conformance and fuzz-seed tests"
 go test -count=1 ./...
 

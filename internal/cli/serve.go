@@ -136,6 +136,11 @@ func runServe(ctx context.Context, c *invocation) error {
 	if err != nil {
 		return err
 	}
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	log.Info("the console is at "+scheme+"://"+ln.Addr().String()+"/: sign in with an API token", "address", ln.Addr().String())
 
 	// SIGHUP re-reads the tokens: rotation without a restart.
 	hup := make(chan os.Signal, 1)

@@ -99,8 +99,9 @@ func (g GroupKey) AlertID() string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// Member is what a window group keeps of each member detection: enough to
-// recompute the alert from its members alone.
+// Member is what a group keeps of each member detection: enough to
+// recompute the alert from its members alone, and to show an analyst where
+// and how each detection happened.
 type Member struct {
 	Group             GroupKey
 	Detection         DetectionKey
@@ -111,6 +112,13 @@ type Member struct {
 	UserID            string
 	UserPrincipalName string
 	UserDisplayName   string
+	// What the alert does not need but its reader does: the level and
+	// state as Graph wrote them, and where the activity came from.
+	RiskLevel       string
+	RiskState       string
+	IPAddress       string
+	City            string
+	CountryOrRegion string
 }
 
 // MemberOf builds the member entry of a detection in a group. Its texts
@@ -118,7 +126,7 @@ type Member struct {
 // so whoever keeps a member beyond the detection copies them (encoding it
 // with store.EncodeMember does).
 func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
-	return Member{
+	m := Member{
 		Group:             g,
 		Detection:         key,
 		ActivityTime:      d.ActivityDateTime,
@@ -128,5 +136,12 @@ func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 		UserID:            d.UserID,
 		UserPrincipalName: d.UserPrincipalName,
 		UserDisplayName:   d.UserDisplayName,
+		RiskLevel:         d.RiskLevel,
+		RiskState:         d.RiskState,
+		IPAddress:         d.IPAddress,
 	}
+	if d.Location != nil {
+		m.City, m.CountryOrRegion = d.Location.City, d.Location.CountryOrRegion
+	}
+	return m
 }

@@ -35,8 +35,11 @@ type QuarantineEntry struct {
 // once). Paging by ID rather than by offset costs the same on the last
 // page as on the first. Count asks for the total too, which costs a scan
 // of the quarantine's index: one reading every page asks on the first.
+// Offset skips that many entries after After, for readers that number
+// their pages (the console); it costs a walk of the index that long.
 type QuarantineQuery struct {
 	After    int64
+	Offset   int
 	Limit    int
 	RawLimit int
 	Count    bool
@@ -44,8 +47,8 @@ type QuarantineQuery struct {
 
 // Validate refuses negative values.
 func (q QuarantineQuery) Validate() error {
-	if q.After < 0 || q.Limit < 0 || q.RawLimit < 0 {
-		return fmt.Errorf("%w: after, limit and raw limit must be 0 or more", ErrInvalid)
+	if q.After < 0 || q.Offset < 0 || q.Limit < 0 || q.RawLimit < 0 {
+		return fmt.Errorf("%w: after, offset, limit and raw limit must be 0 or more", ErrInvalid)
 	}
 	return nil
 }

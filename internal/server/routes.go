@@ -36,6 +36,8 @@ import (
 //	GET    /healthz  /readyz              (no token)
 //	GET    /metrics                       (a token of any scope, unless Config.PublicMetrics)
 //
+//	       /  (everything else)   the console: its own sign-in, then pages
+//
 // A read token may send every GET; everything else needs an admin token
 // (auth.go).
 func (s *Server) routes() http.Handler {
@@ -76,9 +78,7 @@ func (s *Server) routes() http.Handler {
 		metrics = s.requireToken(metrics)
 	}
 	root.Handle("GET /metrics", metrics)
-	root.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, codeNotFound, "not found: the API is under /v1", "")
-	})
+	root.Handle("/", s.console)
 	return s.observe(root)
 }
 

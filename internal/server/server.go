@@ -1,6 +1,7 @@
 // Package server is `engine serve`: the engine's HTTP JSON API under /v1,
 // bearer-token authentication, health and readiness probes, Prometheus
-// metrics, and the poller that pulls the integration's configured source.
+// metrics, the poller that pulls the integration's configured source, and
+// the read-only web console (internal/console) at /.
 // The remote client (internal/client) is its counterpart: every route
 // here serves one method of client.Client.
 package server
@@ -20,6 +21,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/idp/terraform-provider-idp/internal/console"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
@@ -60,6 +62,9 @@ type Config struct {
 	// PublicMetrics serves /metrics without a token; otherwise it needs
 	// one, of any scope.
 	PublicMetrics bool
+	// ConsoleSignIn checks the tokens the console's sign-in form takes
+	// (default: the API's tokens).
+	ConsoleSignIn console.Authenticator
 }
 
 // ErrUnrestrictedFiles: the engine given to New may read any file, as an
@@ -74,6 +79,7 @@ type Server struct {
 	log     hclog.Logger
 	httpLog hclog.Logger
 	metrics *metrics
+	console *console.Console
 	handler http.Handler
 
 	// draining is set once shutdown begins: /readyz then answers 503.
@@ -112,12 +118,20 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, svc: cfg.Service, tokens: cfg.Tokens, log: cfg.Logger, httpLog: cfg.Logger.Named("http"), metrics: newMetrics()}
 	s.work, s.stopWork = context.WithCancel(context.Background())
+	signIn := cfg.ConsoleSignIn
+	if signIn == nil {
+		signIn = apiTokenSignIn{cfg.Tokens}
+	}
+	var err error
+	if s.console, err = console.New(console.Config{Engine: cfg.Service, Auth: signIn, Logger: cfg.Logger.Named("console")}); err != nil {
+		return nil, err
+	}
 	s.handler = s.routes()
 	return s, nil
 }
 
-// Handler is the whole API: /v1 behind the token check, the probes and the
-// metrics beside it.
+// Handler is the whole server: the API under /v1 behind the token check,
+// the probes and the metrics beside it, and the console at /.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Serve answers on ln (with TLS when tlsConfig is set) and pulls the

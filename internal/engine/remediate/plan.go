@@ -60,19 +60,7 @@ func AtHighRisk(u store.UserRisk) bool {
 func Users(risks map[string]store.UserRisk, settings engine.Actions, managed map[string]bool) []engine.User {
 	out := make([]engine.User, 0, len(risks))
 	for _, r := range risks {
-		u := engine.User{
-			UserID:            r.UserID,
-			UserPrincipalName: r.UserPrincipalName,
-			RiskLevel:         r.RiskLevel,
-			RiskState:         r.RiskState,
-			ManagedDevice:     managed[r.UserID],
-			RemediatedAt:      r.RemediatedAt,
-			Actions:           []string{},
-		}
-		if AtHighRisk(r) {
-			u.Actions = Actions(settings, u.ManagedDevice)
-		}
-		out = append(out, u)
+		out = append(out, User(r, settings, managed[r.UserID]))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].UserPrincipalName != out[j].UserPrincipalName {
@@ -81,4 +69,21 @@ func Users(risks map[string]store.UserRisk, settings engine.Actions, managed map
 		return out[i].UserID < out[j].UserID
 	})
 	return out
+}
+
+// User turns one stored risk into a user at risk, with today's actions.
+func User(r store.UserRisk, settings engine.Actions, managedDevice bool) engine.User {
+	u := engine.User{
+		UserID:            r.UserID,
+		UserPrincipalName: r.UserPrincipalName,
+		RiskLevel:         r.RiskLevel,
+		RiskState:         r.RiskState,
+		ManagedDevice:     managedDevice,
+		RemediatedAt:      r.RemediatedAt,
+		Actions:           []string{},
+	}
+	if AtHighRisk(r) {
+		u.Actions = Actions(settings, managedDevice)
+	}
+	return u
 }

@@ -263,13 +263,15 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	var puts []engine.Alert
 	var dels []engine.GroupKey
 	var candidates []remediate.Candidate
+	var counts store.AlertCounts
 	for g, ch := range changes {
-		if g.PerWindow() {
-			for _, d := range ch.removed {
-				memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
-			}
-			memberPuts = append(memberPuts, ch.upserts...)
+		// Every group keeps its members, a per-detection group its one
+		// detection too: that is what an alert's page lists. Only window
+		// groups read them back to recompute their alert.
+		for _, d := range ch.removed {
+			memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
 		}
+		memberPuts = append(memberPuts, ch.upserts...)
 		ms, err := mergeMembers(stored[g], ch)
 		if err != nil {
 			return err
@@ -285,6 +287,7 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 		if len(ms) == 0 || !c.Alerts(a.Severity) {
 			if had {
 				dels = append(dels, g)
+				counts.Add(old, -1)
 			}
 			continue
 		}
@@ -297,7 +300,9 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 		default:
 			a.CreatedAt, a.UpdatedAt = old.CreatedAt, now
 			sum.AlertsUpdated++
+			counts.Add(old, -1)
 		}
+		counts.Add(a, 1)
 		puts = append(puts, a)
 		if a.Status == engine.AlertOpen && c.Policy.RemediateRiskyUsers {
 			candidates = append(candidates, remediate.Candidate{AlertID: a.ID, Policy: a.Policy, UserID: a.UserID, UserPrincipalName: a.UserPrincipalName})
@@ -317,7 +322,12 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	}
 	n, err := s.remediate(ctx, tx, in, candidates, now)
 	sum.UsersRemediated += n
-	return err
+	if err != nil {
+		return err
+	}
+	// Last, so that on a shared database the counts' rows stay locked for
+	// as short a time as possible.
+	return tx.AddAlertCounts(ctx, counts)
 }
 
 // mergeMembers applies a unit's change to a group's stored members (none

@@ -127,7 +127,13 @@ func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 			return err
 		}
 		cutoff := retentionCutoff(s.clock.Now(), in)
-		if alerts, err = tx.PurgeAlerts(ctx, cutoff); err != nil {
+		var purged store.AlertCounts
+		if alerts, err = tx.PurgeAlerts(ctx, cutoff, &purged); err != nil {
+			return err
+		}
+		var change store.AlertCounts
+		change.Merge(purged, -1)
+		if err := tx.AddAlertCounts(ctx, change); err != nil {
 			return err
 		}
 		entries, err = tx.PurgeQuarantine(ctx, cutoff)

@@ -9,21 +9,33 @@ import (
 )
 
 // Members are stored as (group, detection, payload): the payload packs the
-// member's fields in one value, because binding and scanning nine columns a
-// row costs more than SQLite's own work on a member row. Every backend uses
-// this one encoding.
+// member's fields in one value, because binding and scanning a dozen
+// columns a row costs more than SQLite's own work on a member row. Every
+// backend uses this one encoding.
 //
-//	byte 0      format (1)
+//	byte 0      format (1 or 2)
 //	bytes 1-8   activity time, Unix nanoseconds, big-endian
 //	byte 9      severity rank (0 none, 1 low, 2 medium, 3 high)
 //	byte 10     open (0 or 1)
-//	then four uvarint-length-prefixed strings: risk event type, user id,
-//	user principal name, user display name
-const memberFormat = 1
+//	then uvarint-length-prefixed strings: risk event type, user id, user
+//	principal name, user display name; format 2 adds risk level, risk
+//	state, IP address, city, country or region.
+//
+// Format 1 is what stores written before format 2 hold: it still decodes,
+// with the later fields empty, so an upgrade needs no rewrite.
+const (
+	memberFormatV1 = 1
+	memberFormat   = 2
+)
 
 // EncodeMember packs a member's fields (not its keys) into a payload.
 func EncodeMember(m engine.Member) []byte {
-	n := 11 + len(m.RiskEventType) + len(m.UserID) + len(m.UserPrincipalName) + len(m.UserDisplayName) + 4*binary.MaxVarintLen32
+	texts := [...]string{m.RiskEventType, m.UserID, m.UserPrincipalName, m.UserDisplayName,
+		m.RiskLevel, m.RiskState, m.IPAddress, m.City, m.CountryOrRegion}
+	n := 11 + len(texts)*binary.MaxVarintLen32
+	for _, s := range texts {
+		n += len(s)
+	}
 	b := make([]byte, 11, n)
 	b[0] = memberFormat
 	binary.BigEndian.PutUint64(b[1:9], uint64(m.ActivityTime.UnixNano()))
@@ -31,7 +43,7 @@ func EncodeMember(m engine.Member) []byte {
 	if m.Open {
 		b[10] = 1
 	}
-	for _, s := range []string{m.RiskEventType, m.UserID, m.UserPrincipalName, m.UserDisplayName} {
+	for _, s := range texts {
 		b = appendString(b, s)
 	}
 	return b
@@ -39,10 +51,10 @@ func EncodeMember(m engine.Member) []byte {
 
 var errBadMember = errors.New("a stored member is corrupt or of an unknown format")
 
-// DecodeMember unpacks a payload written by EncodeMember.
+// DecodeMember unpacks a payload written by EncodeMember, in either format.
 func DecodeMember(group engine.GroupKey, det engine.DetectionKey, b []byte) (engine.Member, error) {
 	m := engine.Member{Group: group, Detection: det}
-	if len(b) < 11 || b[0] != memberFormat {
+	if len(b) < 11 || (b[0] != memberFormat && b[0] != memberFormatV1) {
 		return m, errBadMember
 	}
 	m.ActivityTime = time.Unix(0, int64(binary.BigEndian.Uint64(b[1:9]))).UTC()
@@ -50,7 +62,11 @@ func DecodeMember(group engine.GroupKey, det engine.DetectionKey, b []byte) (eng
 	m.Open = b[10] == 1
 	r := reader{b: b[11:]}
 	m.RiskEventType, m.UserID, m.UserPrincipalName, m.UserDisplayName = r.string(), r.string(), r.string(), r.string()
-	if r.bad {
+	if b[0] == memberFormat {
+		m.RiskLevel, m.RiskState, m.IPAddress = r.string(), r.string(), r.string()
+		m.City, m.CountryOrRegion = r.string(), r.string()
+	}
+	if r.bad || len(r.b) != 0 {
 		return m, errBadMember
 	}
 	return m, nil

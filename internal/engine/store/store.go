@@ -75,6 +75,40 @@ type Reader interface {
 	// Claims lists the claimed singletons (engine.ClaimIntegration,
 	// engine.ClaimPolicy), sorted.
 	Claims(ctx context.Context) ([]string, error)
+
+	Browser
+}
+
+// Browser is what the console reads beyond the engine's own reads: single
+// alerts, running counts (counts.go) and pages of the logs, each bounded
+// by what one page shows.
+type Browser interface {
+	// AlertByID returns the alert with that id; found is false when none.
+	AlertByID(ctx context.Context, id string) (a engine.Alert, found bool, err error)
+	// AlertTotals returns the running counts per policy and status.
+	AlertTotals(ctx context.Context) ([]PolicyTotal, error)
+	// AlertDays returns the running counts per day and severity, summed
+	// over statuses, of one policy ("" for all) from day from to day to,
+	// both included. Days without alerts may be missing.
+	AlertDays(ctx context.Context, policy string, from, to int64) ([]DayCount, error)
+	// LastAlertDay returns the newest day that has alerts of a policy (""
+	// for all); found is false when there are none.
+	LastAlertDay(ctx context.Context, policy string) (day int64, found bool, err error)
+	// TopAlertUsers returns up to n users with open alerts, the most open
+	// high-severity alerts first, then medium, then low, then by user id.
+	TopAlertUsers(ctx context.Context, n int) ([]UserCount, error)
+	// AlertUser returns one user's running counts; found is false when no
+	// alert of theirs was ever counted.
+	AlertUser(ctx context.Context, userID string) (u UserCount, found bool, err error)
+	// ExpiredAlertCounts counts the alerts last updated before cutoff:
+	// those retention hides but has not purged yet.
+	ExpiredAlertCounts(ctx context.Context, cutoff time.Time) (AlertCounts, error)
+	// RemediationPage returns audit-log entries, newest first, and how many
+	// matched.
+	AuditLog(ctx context.Context, q engine.AuditLogQuery) (engine.AuditLogPage, error)
+	// UserRiskPage returns stored user risks, the latest remediated first,
+	// and how many there are.
+	UserRisksByRecency(ctx context.Context, offset, limit int) ([]UserRisk, int, error)
 }
 
 // Tx reads its own writes and writes.
@@ -102,8 +136,11 @@ type Tx interface {
 	// PutAlerts inserts or replaces alerts by group.
 	PutAlerts(ctx context.Context, as []engine.Alert) error
 	DeleteAlerts(ctx context.Context, groups []engine.GroupKey) error
-	// PurgeAlerts deletes alerts last updated before cutoff.
-	PurgeAlerts(ctx context.Context, cutoff time.Time) (int64, error)
+	// PurgeAlerts deletes alerts last updated before cutoff and, when
+	// purged is not nil, counts each alert it deleted into it.
+	PurgeAlerts(ctx context.Context, cutoff time.Time, purged *AlertCounts) (int64, error)
+	// AddAlertCounts moves the running counts (counts.go) by a change.
+	AddAlertCounts(ctx context.Context, c AlertCounts) error
 
 	PutDevices(ctx context.Context, ds []engine.Device) error
 	PutUserRisks(ctx context.Context, us []UserRisk) error

@@ -182,8 +182,10 @@ func (t *tx) DeleteAlerts(ctx context.Context, groups []engine.GroupKey) error {
 
 // PurgeAlerts deletes alerts last updated before cutoff. It locks their
 // groups first, like any other writer of alerts: an ingest that read one of
-// them either commits before the purge or reads after it.
-func (t *tx) PurgeAlerts(ctx context.Context, cutoff time.Time) (int64, error) {
+// them either commits before the purge or reads after it. It counts what
+// the deletes return, not what it selected: an alert updated in between
+// is not deleted.
+func (t *tx) PurgeAlerts(ctx context.Context, cutoff time.Time, purged *store.AlertCounts) (int64, error) {
 	rows, err := t.q.Query(ctx, `SELECT grp FROM alerts WHERE updated_at < $1`, cutoff.UnixNano())
 	if err != nil {
 		return 0, err
@@ -201,8 +203,14 @@ func (t *tx) PurgeAlerts(ctx context.Context, cutoff time.Time) (int64, error) {
 	}
 	var n int64
 	err = chunks(len(groups), func(start, end int) error {
-		tag, err := t.q.Exec(ctx, `DELETE FROM alerts WHERE grp = ANY($1) AND updated_at < $2`, groupArgs(groups, start, end), cutoff.UnixNano())
-		n += tag.RowsAffected()
+		deleted, err := t.countAlerts(ctx, `DELETE FROM alerts WHERE grp = ANY($1) AND updated_at < $2 RETURNING `+alertColumns,
+			groupArgs(groups, start, end), cutoff.UnixNano())
+		for _, d := range deleted.Days {
+			n += d
+		}
+		if purged != nil {
+			purged.Merge(deleted, 1)
+		}
 		return err
 	})
 	return n, err

@@ -115,6 +115,18 @@ func TestConcurrentEnginesAgreeWithOne(t *testing.T) {
 		missing, extra := diff(want, got), diff(got, want)
 		t.Fatalf("%d alerts, want %d; %d missing, e.g. %v; %d unexpected, e.g. %v", len(got), len(want), len(missing), first(missing), len(extra), first(extra))
 	}
+	// The running counts, moved by three writers at once, must come out
+	// as one writer's.
+	overview := func(svc *service.Service) string {
+		ov, err := svc.Overview(ctx, engine.OverviewQuery{Days: 366, TopUsers: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%v %d %d %v %v", ov.Days, ov.Open, ov.Resolved, ov.Policies, ov.TopUsers)
+	}
+	if got, want := overview(engines[0]), overview(one); got != want {
+		t.Fatalf("the overview over three engines differs from one engine's:\n got %s\nwant %s", got, want)
+	}
 	users, err := allUsers(ctx, engines[2])
 	if err != nil {
 		t.Fatal(err)

@@ -98,7 +98,7 @@ func (t *tx) Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.Q
 		FROM quarantine_entries e
 		LEFT JOIN quarantine_labels r ON r.id = e.reason
 		LEFT JOIN quarantine_labels s ON s.id = e.source
-		WHERE e.seq > $2 ORDER BY e.seq LIMIT $3`, store.HeadBytes(rawLimit), q.After, pgLimit(q.Limit))
+		WHERE e.seq > $2 ORDER BY e.seq LIMIT $3 OFFSET $4`, store.HeadBytes(rawLimit), q.After, pgLimit(q.Limit), max(q.Offset, 0))
 	if err != nil {
 		return page, err
 	}

@@ -12,6 +12,8 @@ import (
 // runs in the migration's transaction, right after its SQL.
 var upgrades = map[int]func(ctx context.Context, tx pgx.Tx) error{
 	2: foldStoredUserPrincipalNames,
+	// The alert counts need fields that only the alerts' payloads hold.
+	4: func(ctx context.Context, tx pgx.Tx) error { return backfillAlertCounts(ctx, newTx(tx)) },
 }
 
 // foldStoredUserPrincipalNames fills upn_folded for alerts written before

@@ -81,13 +81,13 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 	}
 	query := `SELECT ` + alertColumns + ` FROM alerts WHERE ` + cond + ` ORDER BY last_seen DESC, id`
 	if q.Limit > 0 || q.Offset > 0 {
-		// SQLite takes OFFSET only after a LIMIT; -1 is no limit.
+		// SQLite takes an offset only after a limit; -1 is none.
 		limit := q.Limit
-		if limit == 0 {
+		if limit <= 0 {
 			limit = -1
 		}
 		query += ` LIMIT ? OFFSET ?`
-		args = append(args, limit, q.Offset)
+		args = append(args, limit, max(q.Offset, 0))
 	}
 	rows, err := t.q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -128,10 +128,35 @@ func (t *tx) DeleteAlerts(ctx context.Context, groups []engine.GroupKey) error {
 	return nil
 }
 
-func (t *tx) PurgeAlerts(ctx context.Context, cutoff time.Time) (int64, error) {
+// PurgeAlerts reads what it deletes first when asked to count it: SQLite
+// has one writer, so nothing changes in between.
+func (t *tx) PurgeAlerts(ctx context.Context, cutoff time.Time, purged *store.AlertCounts) (int64, error) {
+	if purged != nil {
+		expired, err := t.ExpiredAlertCounts(ctx, cutoff)
+		if err != nil {
+			return 0, err
+		}
+		purged.Merge(expired, 1)
+	}
 	res, err := t.q.ExecContext(ctx, `DELETE FROM alerts WHERE updated_at < ?`, cutoff.UnixNano())
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+func (t *tx) AlertByID(ctx context.Context, id string) (engine.Alert, bool, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = ?`, id)
+	if err != nil {
+		return engine.Alert{}, false, err
+	}
+	var a engine.Alert
+	found := false
+	err = scanAll(rows, func(rows *sql.Rows) error {
+		var err error
+		a, err = scanAlert(rows)
+		found = true
+		return err
+	})
+	return a, found && err == nil, err
 }

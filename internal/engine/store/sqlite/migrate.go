@@ -20,16 +20,16 @@ func migrate(ctx context.Context, db *sql.DB) error { return migrateTo(ctx, db, 
 // migrateTo applies the migrations up to version upTo (0: all of them);
 // tests use it to build a store as an older engine left it.
 func migrateTo(ctx context.Context, db *sql.DB, upTo int) error {
-	tx, err := db.BeginTx(ctx, nil)
+	sqlTx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+	defer sqlTx.Rollback()
+	if _, err := sqlTx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
 		return err
 	}
 	applied := map[int]bool{}
-	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	rows, err := sqlTx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		return err
 	}
@@ -50,17 +50,17 @@ func migrateTo(ctx context.Context, db *sql.DB, upTo int) error {
 		if applied[m.Version] || (upTo > 0 && m.Version > upTo) {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		if _, err := sqlTx.ExecContext(ctx, m.SQL); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if step := upgrades[m.Version]; step != nil {
-			if err := step(ctx, tx); err != nil {
+			if err := step(ctx, sqlTx); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version); err != nil {
+		if _, err := sqlTx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, m.Version); err != nil {
 			return err
 		}
 	}
-	return tx.Commit()
+	return sqlTx.Commit()
 }

@@ -101,7 +101,7 @@ func (t *tx) Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.Q
 		FROM quarantine_entries e
 		LEFT JOIN quarantine_labels r ON r.id = e.reason
 		LEFT JOIN quarantine_labels s ON s.id = e.source
-		WHERE e.seq > ? ORDER BY e.seq LIMIT ?`, store.HeadBytes(rawLimit), q.After, limit)
+		WHERE e.seq > ? ORDER BY e.seq LIMIT ? OFFSET ?`, store.HeadBytes(rawLimit), q.After, limit, max(q.Offset, 0))
 	if err != nil {
 		return page, err
 	}

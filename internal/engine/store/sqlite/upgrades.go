@@ -11,6 +11,12 @@ import (
 // runs in the migration's transaction, right after its SQL.
 var upgrades = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	2: foldStoredUserPrincipalNames,
+	4: func(ctx context.Context, sqlTx *sql.Tx) error {
+		// The alert counts need fields that only the alerts' payloads hold.
+		t := &tx{q: sqlTx, stmts: map[string]*sql.Stmt{}}
+		defer t.close()
+		return backfillAlertCounts(ctx, t)
+	},
 }
 
 // foldStoredUserPrincipalNames fills upn_folded for alerts written before

@@ -47,6 +47,12 @@ func Run(t *testing.T, open Opener) {
 		{"RollbackOnError", testRollback},
 		{"ReadsOwnWrites", testReadsOwnWrites},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"AlertCounts", testAlertCounts},
+		{"TopAlertUsersOrder", testTopAlertUsersOrder},
+		{"PurgeCounts", testPurgeCounts},
+		{"AlertByID", testAlertByID},
+		{"AuditLog", testRemediationPage},
+		{"UserRisksByRecency", testUserRisksByRecency},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -212,7 +218,8 @@ func testDetections(t *testing.T, s store.Store) {
 
 func member(g engine.GroupKey, id string, offset time.Duration, sev engine.Severity, open bool) engine.Member {
 	return engine.Member{Group: g, Detection: engine.KeyOf(id), ActivityTime: at(offset), Severity: sev, Open: open,
-		RiskEventType: "type-" + id, UserID: "user-" + id, UserPrincipalName: id + "@example.com", UserDisplayName: "Ünïcode " + id}
+		RiskEventType: "type-" + id, UserID: "user-" + id, UserPrincipalName: id + "@example.com", UserDisplayName: "Ünïcode " + id,
+		RiskLevel: string(sev), RiskState: "atRisk", IPAddress: "2001:db8::" + id, City: "São Paulo", CountryOrRegion: "BR"}
 }
 
 func rows(ms ...engine.Member) []store.MemberRow {
@@ -253,7 +260,9 @@ func testMembers(t *testing.T, s store.Store) {
 			got := byKey[want.Detection]
 			if !got.ActivityTime.Equal(want.ActivityTime) || got.Severity != want.Severity || got.Open != want.Open ||
 				got.RiskEventType != want.RiskEventType || got.UserID != want.UserID || got.UserPrincipalName != want.UserPrincipalName ||
-				got.UserDisplayName != want.UserDisplayName || got.Group != want.Group {
+				got.UserDisplayName != want.UserDisplayName || got.Group != want.Group || got.RiskLevel != want.RiskLevel ||
+				got.RiskState != want.RiskState || got.IPAddress != want.IPAddress || got.City != want.City ||
+				got.CountryOrRegion != want.CountryOrRegion {
 				t.Fatalf("member = %+v, want %+v", got, want)
 			}
 		}
@@ -385,7 +394,7 @@ func testPurgeAlerts(t *testing.T, s store.Store) {
 	var n int64
 	update(t, s, func(tx store.Tx) error {
 		var err error
-		n, err = tx.PurgeAlerts(ctx, at(time.Hour))
+		n, err = tx.PurgeAlerts(ctx, at(time.Hour), nil)
 		return err
 	})
 	view(t, s, func(r store.Reader) error {
