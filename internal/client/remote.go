@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/server"
 )
 
@@ -271,7 +270,7 @@ func redactedURL(u *url.URL) string {
 }
 
 // answerError rebuilds the error the server answered; a validation error
-// about one attribute becomes the same policy.FieldError the engine
+// about one attribute becomes the same engine.FieldError the engine
 // returns in-process.
 func answerError(resp *http.Response) error {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -282,7 +281,7 @@ func answerError(resp *http.Response) error {
 	}
 	apiErr := &APIError{Status: resp.StatusCode, Code: body.Error.Code, Message: body.Error.Message, RequestID: resp.Header.Get("X-Request-Id")}
 	if body.Error.Field != "" {
-		return &policy.FieldError{Field: body.Error.Field, Err: apiErr}
+		return &engine.FieldError{Field: body.Error.Field, Err: apiErr}
 	}
 	return apiErr
 }

@@ -182,7 +182,7 @@ func invalidImportID(resource, id, want string) diag.Diagnostic {
 // fields maps the engine's field names to attribute paths.
 func invalidSetting(err error, fields map[string]path.Path, fallback path.Path) diag.Diagnostic {
 	at := fallback
-	var fe *policy.FieldError
+	var fe *engine.FieldError
 	if errors.As(err, &fe) {
 		if p, ok := fields[fe.Field]; ok {
 			at = p

@@ -322,7 +322,7 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 			return
 		}
 		resp.Diagnostics.Append(invalidSetting(err, policyFields, path.Root("type")))
-		var fe *policy.FieldError
+		var fe *engine.FieldError
 		if !errors.As(err, &fe) || !replaceSetting(&p, fe.Field) {
 			return
 		}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 )
 
 // Error codes of the API: the "code" of every error body. The remote client
@@ -61,12 +60,12 @@ var errTooLarge = errors.New("the request body is larger than the server accepts
 
 // classify maps an engine error to its HTTP status, code, message and
 // field. A validation error about one attribute keeps the attribute apart,
-// so the client can rebuild the same policy.FieldError the embedded engine
+// so the client can rebuild the same engine.FieldError the embedded engine
 // returns. Internal errors are reported without their details, which go to
 // the server log.
 func classify(err error) (status int, code, message, field string) {
 	message = err.Error()
-	var fe *policy.FieldError
+	var fe *engine.FieldError
 	if errors.As(err, &fe) {
 		field, message = fe.Field, fe.Err.Error()
 	}

@@ -88,7 +88,7 @@ func wantError(t *testing.T, err error, sentinel error, field, text string) {
 		t.Fatalf("error %v (%T) does not wrap %v", err, err, sentinel)
 	}
 	if field != "" {
-		var fe *policy.FieldError
+		var fe *engine.FieldError
 		if !errors.As(err, &fe) || fe.Field != field {
 			t.Fatalf("error %v is not a FieldError on %q", err, field)
 		}

@@ -96,7 +96,7 @@ func ValidateName(name string) error {
 func compileCondition(expr string) (*condition.Condition, error) {
 	c, err := condition.Compile(expr)
 	if err != nil {
-		return nil, &FieldError{Field: "condition", Err: err}
+		return nil, &engine.FieldError{Field: "condition", Err: err}
 	}
 	return c, nil
 }

@@ -201,7 +201,7 @@ func assertFieldError(t *testing.T, err error, field, msg string) {
 	if err == nil {
 		t.Fatalf("want an error on %s, got nil", field)
 	}
-	var fe *FieldError
+	var fe *engine.FieldError
 	if !errors.As(err, &fe) {
 		t.Fatalf("error %v is not a FieldError", err)
 	}

@@ -55,7 +55,7 @@ func Lookup(typ string) (Plugin, error) {
 	defer mu.RUnlock()
 	p, ok := plugins[typ]
 	if !ok {
-		return nil, &FieldError{Field: "type", Err: fmt.Errorf("%w: unknown policy type %q (known: %v)", engine.ErrInvalid, typ, typesLocked())}
+		return nil, &engine.FieldError{Field: "type", Err: fmt.Errorf("%w: unknown policy type %q (known: %v)", engine.ErrInvalid, typ, typesLocked())}
 	}
 	return p, nil
 }
@@ -109,16 +109,6 @@ func Normalize(p engine.Policy) (engine.Policy, error) {
 	return p, nil
 }
 
-// FieldError is a validation failure of one attribute, so the provider can
-// point Terraform at the attribute's path.
-type FieldError struct {
-	Field string
-	Err   error
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
 func invalid(field, format string, args ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf("%w: "+format, append([]any{engine.ErrInvalid}, args...)...)}
+	return &engine.FieldError{Field: field, Err: fmt.Errorf("%w: "+format, append([]any{engine.ErrInvalid}, args...)...)}
 }

@@ -135,7 +135,7 @@ func TestRunTestsEvaluationError(t *testing.T) {
 
 func TestRunTestsInvalidPolicy(t *testing.T) {
 	rs, err := RunTests(engine.Policy{Type: "custom", Name: "p", Condition: `detection.nope`}, []engine.PolicyTest{{Detection: graph()}})
-	var fe *FieldError
+	var fe *engine.FieldError
 	if rs != nil || !errors.As(err, &fe) || fe.Field != "condition" {
 		t.Errorf("RunTests = %v, %v; want no results and a condition FieldError", rs, err)
 	}

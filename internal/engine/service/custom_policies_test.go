@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
@@ -507,7 +506,7 @@ func TestCustomPolicyLifecycle(t *testing.T) {
 		case s.target != nil && !errors.Is(err, s.target):
 			t.Errorf("%s: error %v, want %v", s.name, err, s.target)
 		case s.field != "":
-			var fe *policy.FieldError
+			var fe *engine.FieldError
 			if !errors.As(err, &fe) || fe.Field != s.field {
 				t.Errorf("%s: error %v is not a FieldError on %s", s.name, err, s.field)
 			}

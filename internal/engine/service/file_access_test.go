@@ -12,7 +12,6 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/filesource"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
@@ -24,7 +23,7 @@ func fileSourceIntegration(detections ...string) engine.Integration {
 
 func wantRefusedField(t *testing.T, err error, field string, sentinel error) {
 	t.Helper()
-	var fe *policy.FieldError
+	var fe *engine.FieldError
 	if !errors.As(err, &fe) || fe.Field != field || !errors.Is(err, sentinel) || !errors.Is(err, engine.ErrInvalid) {
 		t.Fatalf("got %v, want ErrInvalid and %v about %s", err, sentinel, field)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
@@ -88,7 +87,7 @@ func (s *Service) checkGraphHosts(src *engine.Source) error {
 			value = u.def
 		}
 		if err := graph.CheckHost(u.name, value, allowed); err != nil {
-			return &policy.FieldError{Field: "source.graph." + u.name, Err: err}
+			return &engine.FieldError{Field: "source.graph." + u.name, Err: err}
 		}
 	}
 	return nil

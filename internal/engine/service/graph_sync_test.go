@@ -9,7 +9,6 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph/graphtest"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
@@ -382,7 +381,7 @@ func TestGraphSyncConfiguration(t *testing.T) {
 				in := engine.DefaultIntegration()
 				in.Source = src
 				_, err := svc.SetIntegration(context.Background(), in)
-				var fe *policy.FieldError
+				var fe *engine.FieldError
 				if !errors.Is(err, engine.ErrInvalid) || !errors.As(err, &fe) || fe.Field != tc.refused || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("SetIntegration: %v, want an invalid %s containing %q", err, tc.refused, tc.wantErr)
 				}

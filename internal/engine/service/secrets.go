@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/secret"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
@@ -81,7 +80,7 @@ func (s *Service) secretKey(create bool) (*secret.Key, error) {
 func (s *Service) sealGraphSecret(plain string) (string, error) {
 	k, err := s.secretKey(true)
 	if errors.Is(err, ErrNoSecretKey) {
-		return "", &policy.FieldError{Field: "source.graph.client_secret", Err: fmt.Errorf("%w: %w", engine.ErrInvalid, err)}
+		return "", &engine.FieldError{Field: "source.graph.client_secret", Err: fmt.Errorf("%w: %w", engine.ErrInvalid, err)}
 	}
 	if err != nil {
 		return "", err

@@ -110,7 +110,7 @@ func (s *Service) ResetIntegration(ctx context.Context) error {
 // ValidateIntegration checks the settings against the contract.
 func ValidateIntegration(in engine.Integration) error {
 	if in.RetentionDays < engine.MinRetentionDays || in.RetentionDays > engine.MaxRetentionDays {
-		return &policy.FieldError{Field: "retention_days", Err: fmt.Errorf("%w: %d is outside %d to %d",
+		return &engine.FieldError{Field: "retention_days", Err: fmt.Errorf("%w: %d is outside %d to %d",
 			engine.ErrInvalid, in.RetentionDays, engine.MinRetentionDays, engine.MaxRetentionDays)}
 	}
 	if err := ValidateSourceKind(in.Source); err != nil {
@@ -135,7 +135,7 @@ func (s *Service) checkSourceFiles(src *engine.Source) error {
 	}{{"source.file.detections", src.File.Detections}, {"source.file.devices", src.File.Devices}} {
 		for _, p := range list.paths {
 			if err := s.cfg.FileSources.Check(p); err != nil {
-				return &policy.FieldError{Field: list.field, Err: err}
+				return &engine.FieldError{Field: list.field, Err: err}
 			}
 		}
 	}
@@ -146,7 +146,7 @@ func (s *Service) checkSourceFiles(src *engine.Source) error {
 // one of file or graph; what each holds is not looked at.
 func ValidateSourceKind(src *engine.Source) error {
 	if src != nil && (src.File == nil) == (src.Graph == nil) {
-		return &policy.FieldError{Field: "source", Err: fmt.Errorf("%w: exactly one of file or graph must be set", engine.ErrInvalid)}
+		return &engine.FieldError{Field: "source", Err: fmt.Errorf("%w: exactly one of file or graph must be set", engine.ErrInvalid)}
 	}
 	return nil
 }
@@ -161,7 +161,7 @@ func validateGraphSource(g engine.GraphSource) error {
 		if err == nil {
 			return nil
 		}
-		return &policy.FieldError{Field: "source.graph." + name, Err: err}
+		return &engine.FieldError{Field: "source.graph." + name, Err: err}
 	}
 	checks := []error{
 		field("tenant_id", graph.CheckTenantID(g.TenantID)),
@@ -283,7 +283,7 @@ func (s *Service) WritePolicy(ctx context.Context, p engine.Policy, mode engine.
 			_, err := findPolicy(ctx, tx, p.ID())
 			switch {
 			case err == nil && mode == engine.ClaimNew:
-				return &policy.FieldError{Field: "name", Err: fmt.Errorf("custom policy %q: %w (import it, or choose another name)", p.ID(), engine.ErrAlreadyExists)}
+				return &engine.FieldError{Field: "name", Err: fmt.Errorf("custom policy %q: %w (import it, or choose another name)", p.ID(), engine.ErrAlreadyExists)}
 			case IsNotFound(err):
 				if err := checkCustomPolicyCap(ctx, tx); err != nil {
 					return err
@@ -336,7 +336,7 @@ func checkTagCollision(ctx context.Context, r store.Reader, p engine.Policy) err
 	tag := engine.PolicyTagOf(p.ID())
 	for _, other := range all {
 		if other.ID() != p.ID() && engine.PolicyTagOf(other.ID()) == tag {
-			return &policy.FieldError{Field: "name", Err: fmt.Errorf("%w: the name %q hashes to the same key as policy %q; choose another name",
+			return &engine.FieldError{Field: "name", Err: fmt.Errorf("%w: the name %q hashes to the same key as policy %q; choose another name",
 				engine.ErrInvalid, p.ID(), other.ID())}
 		}
 	}
