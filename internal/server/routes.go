@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -78,7 +79,7 @@ func (s *Server) routes() http.Handler {
 		metrics = s.requireToken(metrics)
 	}
 	root.Handle("GET /metrics", metrics)
-	root.Handle("/", s.console)
+	root.Handle("/", apiClientsMiss(s.console))
 	return s.observe(root)
 }
 
@@ -336,4 +337,18 @@ func pageLimit(v string, max int) (int, error) {
 		err = fmt.Errorf("%w: limit is at most %d a page, not %d: read further pages with offset", engine.ErrInvalid, max, n)
 	}
 	return n, err
+}
+
+// apiClientsMiss answers an API client (one that sends a bearer token or
+// asks for JSON) outside /v1 with the API's JSON 404, and everyone else
+// with the console: a provider whose endpoint has a wrong path must hear
+// that the API is under /v1, not get a sign-in page it cannot read.
+func apiClientsMiss(console http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" || strings.Contains(r.Header.Get("Accept"), "application/json") {
+			writeError(w, http.StatusNotFound, codeNotFound, "not found: the API is under /v1", "")
+			return
+		}
+		console.ServeHTTP(w, r)
+	})
 }
