@@ -1,9 +1,63 @@
 package cli
 
 import (
+	"bytes"
+	"flag"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 )
+
+// usageFlag finds the flags a usage line names.
+var usageFlag = regexp.MustCompile(`--([a-z][a-z-]*)`)
+
+// The usage line is all the help a command prints, so it must name every
+// flag the command takes, and no flag it does not. --data-dir and
+// --database-url, which every command takes, are named once, in the help.
+func TestUsageNamesEveryFlag(t *testing.T) {
+	var help bytes.Buffer
+	printHelp(&help)
+	storeFlags := map[string]bool{"data-dir": true, "database-url": true}
+	for f := range storeFlags {
+		if !strings.Contains(help.String(), "--"+f) {
+			t.Errorf("the help does not name --%s:\n%s", f, help.String())
+		}
+	}
+	if len(commands) == 0 {
+		t.Fatal("no commands registered")
+	}
+	for name, cmd := range commands {
+		fs := flag.NewFlagSet(name, flag.ContinueOnError)
+		common, _ := cmd.bind(fs)
+		common.defineStore(fs, func(string) string { return "" })
+		defined := map[string]bool{}
+		fs.VisitAll(func(f *flag.Flag) { defined[f.Name] = true })
+		named := map[string]bool{}
+		for _, m := range usageFlag.FindAllStringSubmatch(cmd.usage, -1) {
+			named[m[1]] = true
+		}
+		for _, f := range sortedKeys(defined) {
+			if !storeFlags[f] && !named[f] {
+				t.Errorf("engine %s: usage %q does not name --%s", name, cmd.usage, f)
+			}
+		}
+		for _, f := range sortedKeys(named) {
+			if !defined[f] {
+				t.Errorf("engine %s: usage names --%s, which the command does not take", name, f)
+			}
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // A bad flag value is bad usage: exit status 2, nothing on stdout, and one
 // line of error naming the flag. A value the flag package cannot parse is

@@ -28,7 +28,7 @@ func init() {
 	register(command{
 		name:    "ingest",
 		summary: "ingest riskDetection (or managedDevice) records from files or stdin",
-		usage:   "[--type detections|devices] [--output json|text] FILE... | -",
+		usage:   "[--type detections|devices] [--tx-records N] [--output json|text] FILE... | -",
 	}, runIngest)
 }
 
