@@ -8,45 +8,52 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
+// alertsFlags are the flags of `engine alerts`.
+type alertsFlags struct {
+	commonFlags
+	policy, minSeverity, status, user string
+	limit, offset                     int
+}
+
+func (f *alertsFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.policy, "policy", "", "only this policy (a built-in type or a custom policy's name)")
+	fs.StringVar(&f.minSeverity, "min-severity", "", "only alerts of at least this severity: "+strings.Join(engine.SeverityNames(), ", "))
+	fs.StringVar(&f.status, "status", "", "only alerts with this status: open or resolved")
+	fs.StringVar(&f.user, "user", "", "only alerts of this user principal name")
+	fs.IntVar(&f.limit, "limit", 100, "at most this many alerts; 0 for all")
+	fs.IntVar(&f.offset, "offset", 0, "skip this many alerts first, to print a later page")
+	f.defineOutput(fs, "table", "json")
+}
+
 func init() {
-	register(&command{
+	register(command{
 		name:    "alerts",
 		summary: "list alerts, newest first",
 		usage:   "[--policy P] [--min-severity S] [--status S] [--user UPN] [--limit N] [--offset N] [--output json|table]",
-		flags: func(fs *flag.FlagSet, c *invocation) {
-			c.values["policy"] = fs.String("policy", "", "only this policy (a built-in type or a custom policy's name)")
-			c.values["min-severity"] = fs.String("min-severity", "", "only alerts of at least this severity: "+strings.Join(engine.SeverityNames(), ", "))
-			c.values["status"] = fs.String("status", "", "only alerts with this status: open or resolved")
-			c.values["user"] = fs.String("user", "", "only alerts of this user principal name")
-			c.values["limit"] = fs.Int("limit", 100, "at most this many alerts; 0 for all")
-			c.values["offset"] = fs.Int("offset", 0, "skip this many alerts first, to print a later page")
-			outputFlag(fs, c, "table", "json")
-		},
-		run: runAlerts,
-	})
+	}, runAlerts)
 }
 
-func runAlerts(ctx context.Context, c *invocation) error {
-	if err := c.checkOutput("table", "json"); err != nil {
+func runAlerts(ctx context.Context, c *invocation, f *alertsFlags) error {
+	if err := f.checkOutput(); err != nil {
 		return err
 	}
 	if err := c.noArgs(); err != nil {
 		return err
 	}
 	q := engine.AlertQuery{
-		Policy:            *c.values["policy"].(*string),
-		UserPrincipalName: *c.values["user"].(*string),
-		Limit:             *c.values["limit"].(*int),
-		Offset:            *c.values["offset"].(*int),
+		Policy:            f.policy,
+		UserPrincipalName: f.user,
+		Limit:             f.limit,
+		Offset:            f.offset,
 	}
-	if s := *c.values["min-severity"].(*string); s != "" {
-		sev, err := engine.ParseSeverity(s)
+	if f.minSeverity != "" {
+		sev, err := engine.ParseSeverity(f.minSeverity)
 		if err != nil {
 			return usagef("--min-severity: %s", strings.TrimPrefix(err.Error(), engine.ErrInvalid.Error()+": "))
 		}
 		q.MinSeverity = sev
 	}
-	switch st := engine.AlertStatus(*c.values["status"].(*string)); st {
+	switch st := engine.AlertStatus(f.status); st {
 	case "", engine.AlertOpen, engine.AlertResolved:
 		q.Status = st
 	default:

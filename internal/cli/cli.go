@@ -45,25 +45,36 @@ type command struct {
 	name    string
 	summary string
 	usage   string
-	run     func(ctx context.Context, c *invocation) error
-	flags   func(fs *flag.FlagSet, c *invocation)
+	// bind defines the command's flags on fs, bound to the fields of a
+	// fresh flags struct, and returns that struct's common flags and the
+	// command's run function closed over the struct.
+	bind func(fs *flag.FlagSet) (*commonFlags, func(ctx context.Context, c *invocation) error)
 }
 
 var commands = map[string]*command{}
 
-func register(c *command) { commands[c.name] = c }
+// register adds a command whose flags are the struct F, which run gets
+// parsed. P is *F: a fresh F per Run, so that commands run in-process
+// (tests) never share flag values.
+func register[F any, P interface {
+	*F
+	flagsStruct
+}](c command, run func(ctx context.Context, c *invocation, f P) error) {
+	c.bind = func(fs *flag.FlagSet) (*commonFlags, func(context.Context, *invocation) error) {
+		f := P(new(F))
+		f.define(fs)
+		return f.common(), func(ctx context.Context, inv *invocation) error { return run(ctx, inv, f) }
+	}
+	commands[c.name] = &c
+}
 
-// invocation holds the common flags and the environment of one run.
+// invocation is one run of a command: its environment, its positional
+// arguments, and the common flags of its flags struct, which the helpers
+// shared by the commands (open, the printers) read.
 type invocation struct {
-	env         Env
-	fs          *flag.FlagSet
-	dataDir     string
-	databaseURL string
-	output      string
-	txRecords   int
-	args        []string
-	// command-specific flag values
-	values map[string]any
+	env  Env
+	args []string
+	*commonFlags
 }
 
 // usageError is bad usage: exit status 2.
@@ -91,23 +102,18 @@ func Run(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "error: unknown engine command %q (run `engine help`)\n", args[0])
 		return ExitUsage
 	}
-	inv := &invocation{env: env, values: map[string]any{}}
 	fs := flag.NewFlagSet("engine "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&inv.dataDir, "data-dir", env.Getenv("IDP_DATA_DIR"), "data directory of the embedded store (default $IDP_DATA_DIR, else .idp)")
-	fs.StringVar(&inv.databaseURL, "database-url", env.Getenv("IDP_DATABASE_URL"), "PostgreSQL URL; when set, PostgreSQL is used instead of SQLite")
-	if cmd.flags != nil {
-		cmd.flags(fs, inv)
-	}
-	inv.fs = fs
+	common, run := cmd.bind(fs)
+	common.defineStore(fs, env.Getenv)
 	positional, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "error: %s\nusage: terraform-provider-idp engine %s %s\n", err, cmd.name, cmd.usage)
 		return ExitUsage
 	}
-	inv.args = positional
+	inv := &invocation{env: env, args: positional, commonFlags: common}
 	limitMemory(env.Getenv)
-	err = cmd.run(ctx, inv)
+	err = run(ctx, inv)
 	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		// SIGINT or SIGTERM: every command stops at its next step, and
 		// what it committed before stays (ingest and sync are safe to run
@@ -162,20 +168,6 @@ func (c *invocation) open(ctx context.Context) (*service.Service, error) {
 	}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "engine", Level: level, Output: c.env.Stderr})
 	return service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger, TxRecords: c.txRecords})
-}
-
-// outputFlag adds --output with the allowed formats, the first the default.
-func outputFlag(fs *flag.FlagSet, c *invocation, formats ...string) {
-	fs.StringVar(&c.output, "output", formats[0], "output format: "+strings.Join(formats, " or "))
-}
-
-func (c *invocation) checkOutput(formats ...string) error {
-	for _, f := range formats {
-		if c.output == f {
-			return nil
-		}
-	}
-	return usagef("--output must be one of %s, not %q", strings.Join(formats, ", "), c.output)
 }
 
 func (c *invocation) noArgs() error {

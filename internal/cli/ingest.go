@@ -12,26 +12,32 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
-func init() {
-	register(&command{
-		name:    "ingest",
-		summary: "ingest riskDetection (or managedDevice) records from files or stdin",
-		usage:   "[--type detections|devices] [--output json|text] FILE... | -",
-		flags: func(fs *flag.FlagSet, c *invocation) {
-			c.values["type"] = fs.String("type", "detections", "record type: detections or devices")
-			c.values["tx-records"] = fs.Int("tx-records", 0, "records committed per transaction (default 50000); smaller uses less memory")
-			outputFlag(fs, c, "text", "json")
-		},
-		run: runIngest,
-	})
+// ingestFlags are the flags of `engine ingest`.
+type ingestFlags struct {
+	commonFlags
+	kind string
 }
 
-func runIngest(ctx context.Context, c *invocation) error {
-	kind := *c.values["type"].(*string)
+func (f *ingestFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.kind, "type", "detections", "record type: detections or devices")
+	f.defineTxRecords(fs, "records committed per transaction (default 50000); smaller uses less memory")
+	f.defineOutput(fs, "text", "json")
+}
+
+func init() {
+	register(command{
+		name:    "ingest",
+		summary: "ingest riskDetection (or managedDevice) records from files or stdin",
+		usage:   "[--type detections|devices] [--tx-records N] [--output json|text] FILE... | -",
+	}, runIngest)
+}
+
+func runIngest(ctx context.Context, c *invocation, f *ingestFlags) error {
+	kind := f.kind
 	if kind != "detections" && kind != "devices" {
 		return usagef("--type must be detections or devices, not %q", kind)
 	}
-	if err := c.checkOutput("text", "json"); err != nil {
+	if err := f.checkOutput(); err != nil {
 		return err
 	}
 	if len(c.args) == 0 {
@@ -53,10 +59,9 @@ func runIngest(ctx context.Context, c *invocation) error {
 	}
 	defer closeAll(inputs)
 
-	if *c.values["tx-records"].(*int) < 0 {
+	if f.txRecords < 0 {
 		return usagef("--tx-records must be positive")
 	}
-	c.txRecords = *c.values["tx-records"].(*int)
 	svc, err := c.open(ctx)
 	if err != nil {
 		return err

@@ -9,51 +9,51 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
+// policiesFlags are the flags of `engine policies`.
+type policiesFlags struct{ commonFlags }
+
+func (f *policiesFlags) define(fs *flag.FlagSet) { f.defineOutput(fs, "table", "json") }
+
+// usersFlags are the flags of `engine users`.
+type usersFlags struct {
+	commonFlags
+	pageFlags
+}
+
+func (f *usersFlags) define(fs *flag.FlagSet) {
+	f.pageFlags.define(fs, "users")
+	f.defineOutput(fs, "table", "json")
+}
+
+// remediationsFlags are the flags of `engine remediations`.
+type remediationsFlags struct {
+	commonFlags
+	pageFlags
+}
+
+func (f *remediationsFlags) define(fs *flag.FlagSet) {
+	f.pageFlags.define(fs, "entries")
+	f.defineOutput(fs, "table", "json")
+}
+
 // The read-only listings: policies, users and remediations (quarantine.go
 // has the quarantine).
 func init() {
-	register(&command{
+	register(command{
 		name:    "policies",
 		summary: "list the policies and their settings",
 		usage:   "[--output json|table]",
-		flags:   func(fs *flag.FlagSet, c *invocation) { outputFlag(fs, c, "table", "json") },
-		run:     runPolicies,
-	})
-	register(&command{
+	}, runPolicies)
+	register(command{
 		name:    "users",
 		summary: "list users at risk with their enforced actions",
 		usage:   "[--limit N] [--offset N] [--output json|table]",
-		flags: func(fs *flag.FlagSet, c *invocation) {
-			pageFlags(fs, c, "users")
-			outputFlag(fs, c, "table", "json")
-		},
-		run: runUsers,
-	})
-	register(&command{
+	}, runUsers)
+	register(command{
 		name:    "remediations",
 		summary: "print the remediation audit log",
 		usage:   "[--limit N] [--offset N] [--output json|table]",
-		flags: func(fs *flag.FlagSet, c *invocation) {
-			pageFlags(fs, c, "entries")
-			outputFlag(fs, c, "table", "json")
-		},
-		run: runRemediations,
-	})
-}
-
-// pageFlags adds --limit and --offset; by default a listing prints all its
-// rows, reading them a page at a time.
-func pageFlags(fs *flag.FlagSet, c *invocation, rows string) {
-	c.values["limit"] = fs.Int("limit", 0, "at most this many "+rows+"; 0 for all")
-	c.values["offset"] = fs.Int("offset", 0, "skip this many "+rows+" first, to print a later page")
-}
-
-func (c *invocation) page() (engine.Page, error) {
-	p := engine.Page{Limit: *c.values["limit"].(*int), Offset: *c.values["offset"].(*int)}
-	if p.Limit < 0 || p.Offset < 0 {
-		return p, usagef("--limit and --offset must be 0 or more")
-	}
-	return p, nil
+	}, runRemediations)
 }
 
 // policyView is a policy as `engine policies` prints it.
@@ -73,7 +73,7 @@ type policyView struct {
 // given headers and cells.
 func listing[T any](ctx context.Context, c *invocation, fetch func(*service.Service) ([]T, error),
 	headers []string, cells func(T) []any) error {
-	if err := c.checkOutput("table", "json"); err != nil {
+	if err := c.checkOutput(); err != nil {
 		return err
 	}
 	if err := c.noArgs(); err != nil {
@@ -101,15 +101,15 @@ func listing[T any](ctx context.Context, c *invocation, fetch func(*service.Serv
 // pagedListing runs a listing that can outgrow memory: it reads a page at
 // a time (fetch gets a limit and an offset) and prints each page before
 // reading the next.
-func pagedListing[T any](ctx context.Context, c *invocation, fetch func(svc *service.Service, p engine.Page) ([]T, error),
+func pagedListing[T any](ctx context.Context, c *invocation, pf *pageFlags, fetch func(svc *service.Service, p engine.Page) ([]T, error),
 	headers []string, cells func(T) []any) error {
-	if err := c.checkOutput("table", "json"); err != nil {
+	if err := c.checkOutput(); err != nil {
 		return err
 	}
 	if err := c.noArgs(); err != nil {
 		return err
 	}
-	page, err := c.page()
+	page, err := pf.page()
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func pagedListing[T any](ctx context.Context, c *invocation, fetch func(svc *ser
 	return p.done()
 }
 
-func runPolicies(ctx context.Context, c *invocation) error {
+func runPolicies(ctx context.Context, c *invocation, _ *policiesFlags) error {
 	return listing(ctx, c, func(svc *service.Service) ([]policyView, error) {
 		ps, err := svc.Policies(ctx)
 		views := make([]policyView, len(ps))
@@ -151,8 +151,8 @@ func runPolicies(ctx context.Context, c *invocation) error {
 	})
 }
 
-func runUsers(ctx context.Context, c *invocation) error {
-	return pagedListing(ctx, c, func(svc *service.Service, p engine.Page) ([]engine.User, error) {
+func runUsers(ctx context.Context, c *invocation, f *usersFlags) error {
+	return pagedListing(ctx, c, &f.pageFlags, func(svc *service.Service, p engine.Page) ([]engine.User, error) {
 		page, err := svc.Users(ctx, p)
 		return page.Users, err
 	}, []string{"USER", "USER ID", "RISK LEVEL", "RISK STATE", "MANAGED DEVICE", "ACTIONS", "REMEDIATED AT"},
@@ -161,8 +161,8 @@ func runUsers(ctx context.Context, c *invocation) error {
 		})
 }
 
-func runRemediations(ctx context.Context, c *invocation) error {
-	return pagedListing(ctx, c, func(svc *service.Service, p engine.Page) ([]engine.Remediation, error) {
+func runRemediations(ctx context.Context, c *invocation, f *remediationsFlags) error {
+	return pagedListing(ctx, c, &f.pageFlags, func(svc *service.Service, p engine.Page) ([]engine.Remediation, error) {
 		page, err := svc.Remediations(ctx, p)
 		return page.Remediations, err
 	}, []string{"TIME", "USER ID", "ALERT", "POLICY", "ACTIONS", "OUTCOME"},

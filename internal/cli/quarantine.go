@@ -13,19 +13,26 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
+// quarantineFlags are the flags of `engine quarantine`.
+type quarantineFlags struct {
+	commonFlags
+	limit      int
+	after, raw int64
+}
+
+func (f *quarantineFlags) define(fs *flag.FlagSet) {
+	fs.IntVar(&f.limit, "limit", 0, "at most this many entries; 0 for all")
+	fs.Int64Var(&f.after, "after", 0, "only entries after the one with this ID, to print a later page")
+	fs.Int64Var(&f.raw, "raw", 0, "print the whole original text of the entry with this ID, and nothing else")
+	f.defineOutput(fs, "table", "json")
+}
+
 func init() {
-	register(&command{
+	register(command{
 		name:    "quarantine",
 		summary: "list quarantined records with their reasons, or print one record's text",
 		usage:   "[--limit N] [--after ID] [--output json|table] | --raw ID",
-		flags: func(fs *flag.FlagSet, c *invocation) {
-			c.values["limit"] = fs.Int("limit", 0, "at most this many entries; 0 for all")
-			c.values["after"] = fs.Int64("after", 0, "only entries after the one with this ID, to print a later page")
-			c.values["raw"] = fs.Int64("raw", 0, "print the whole original text of the entry with this ID, and nothing else")
-			outputFlag(fs, c, "table", "json")
-		},
-		run: runQuarantine,
-	})
+	}, runQuarantine)
 }
 
 // quarantinePage is how many entries the command reads at a time, and
@@ -47,14 +54,14 @@ type quarantineView struct {
 	QuarantinedAt time.Time `json:"quarantined_at"`
 }
 
-func runQuarantine(ctx context.Context, c *invocation) error {
-	if err := c.checkOutput("table", "json"); err != nil {
+func runQuarantine(ctx context.Context, c *invocation, f *quarantineFlags) error {
+	if err := f.checkOutput(); err != nil {
 		return err
 	}
 	if err := c.noArgs(); err != nil {
 		return err
 	}
-	limit, after, raw := *c.values["limit"].(*int), *c.values["after"].(*int64), *c.values["raw"].(*int64)
+	limit, after, raw := f.limit, f.after, f.raw
 	if limit < 0 || after < 0 || raw < 0 {
 		return usagef("--limit, --after and --raw must be 0 or more")
 	}

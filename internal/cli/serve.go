@@ -21,52 +21,50 @@ import (
 // loopback, so that a first run never exposes plain HTTP.
 const DefaultListen = "127.0.0.1:8443"
 
+// serveFlags are the flags of `engine serve`.
 type serveFlags struct {
+	commonFlags
 	listen, tokenFile, tlsCert, tlsKey string
 	insecure, publicMetrics            bool
 	pollInterval, shutdownTimeout      time.Duration
 	maxBodyBytes                       int64
-	txRecords                          int
 	logFormat, logLevel                string
 	sourceRoots, graphHosts            stringList
 	secretKeyFile                      string
 }
 
+func (f *serveFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&f.listen, "listen", DefaultListen, "address to listen on (host:port)")
+	fs.StringVar(&f.tokenFile, "token-file", "", "file of API tokens (mode 0600), one a line: read:TOKEN, admin:TOKEN, or a bare TOKEN (admin); several for rotation, # comments; IDP_TOKENS adds comma-separated ones")
+	fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM)")
+	fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
+	fs.BoolVar(&f.publicMetrics, "public-metrics", false, "serve /metrics without a token (by default it needs one, of any scope)")
+	fs.DurationVar(&f.pollInterval, "poll-interval", 30*time.Second, "how often to pull the integration's configured source (0: never)")
+	fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest pushed batch accepted, in bytes")
+	f.defineTxRecords(fs, "records committed per transaction by pulls and pushes (default 50000)")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM may take: in-flight requests get it less a fifth (5s at most), then are cancelled")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
+	fs.Var(&f.sourceRoots, "source-root", "a directory whose files file sources may read (repeatable; "+SourceRootsEnv+" adds more); none: file sources are refused")
+	fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "key file that seals the secrets the store keeps (default $"+service.SecretKeyFileEnv+"; with SQLite, else secret.key in the data directory, created on first use)")
+	fs.Var(&f.graphHosts, "graph-allowed-host", "a host besides Microsoft's cloud endpoints that a graph source may send credentials to (repeatable; "+graph.AllowedHostsEnv+" adds more)")
+}
+
 func init() {
-	register(&command{
+	register(command{
 		name:    "serve",
 		summary: "serve the engine's HTTP API for remote mode (authenticated, TLS)",
 		usage: "[--listen ADDR] [--token-file FILE] [--tls-cert FILE --tls-key FILE] [--insecure] [--public-metrics] [--poll-interval D] " +
 			"[--source-root DIR]... [--graph-allowed-host HOST]... [--secret-key-file FILE] " +
 			"[--max-body-bytes N] [--tx-records N] [--shutdown-timeout D] [--log-format text|json] [--log-level LEVEL]",
-		flags: func(fs *flag.FlagSet, c *invocation) {
-			f := &serveFlags{}
-			c.values["serve"] = f
-			fs.StringVar(&f.listen, "listen", DefaultListen, "address to listen on (host:port)")
-			fs.StringVar(&f.tokenFile, "token-file", "", "file of API tokens (mode 0600), one a line: read:TOKEN, admin:TOKEN, or a bare TOKEN (admin); several for rotation, # comments; IDP_TOKENS adds comma-separated ones")
-			fs.StringVar(&f.tlsCert, "tls-cert", "", "TLS certificate (PEM)")
-			fs.StringVar(&f.tlsKey, "tls-key", "", "TLS private key (PEM)")
-			fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
-			fs.BoolVar(&f.publicMetrics, "public-metrics", false, "serve /metrics without a token (by default it needs one, of any scope)")
-			fs.DurationVar(&f.pollInterval, "poll-interval", 30*time.Second, "how often to pull the integration's configured source (0: never)")
-			fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest pushed batch accepted, in bytes")
-			fs.IntVar(&f.txRecords, "tx-records", 0, "records committed per transaction by pulls and pushes (default 50000)")
-			fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "how long SIGTERM may take: in-flight requests get it less a fifth (5s at most), then are cancelled")
-			fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
-			fs.StringVar(&f.logLevel, "log-level", "info", "log level: trace, debug, info, warn or error")
-			fs.Var(&f.sourceRoots, "source-root", "a directory whose files file sources may read (repeatable; "+SourceRootsEnv+" adds more); none: file sources are refused")
-			fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "key file that seals the secrets the store keeps (default $"+service.SecretKeyFileEnv+"; with SQLite, else secret.key in the data directory, created on first use)")
-			fs.Var(&f.graphHosts, "graph-allowed-host", "a host besides Microsoft's cloud endpoints that a graph source may send credentials to (repeatable; "+graph.AllowedHostsEnv+" adds more)")
-		},
-		run: runServe,
-	})
+	}, runServe)
 }
 
-func runServe(ctx context.Context, c *invocation) error {
+func runServe(ctx context.Context, c *invocation, f *serveFlags) error {
 	if err := c.noArgs(); err != nil {
 		return err
 	}
-	f := c.values["serve"].(*serveFlags)
 	if f.logFormat != "text" && f.logFormat != "json" {
 		return usagef("--log-format must be text or json, not %q", f.logFormat)
 	}

@@ -8,31 +8,36 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
+// syncFlags are the flags of `engine sync`.
+type syncFlags struct{ commonFlags }
+
+func (f *syncFlags) define(fs *flag.FlagSet) { f.defineOutput(fs, "text", "json") }
+
 func init() {
-	register(&command{
+	register(command{
 		name:    "sync",
 		summary: "process the integration's configured source once, from its cursor",
 		usage:   "[--output json|text]",
-		flags:   func(fs *flag.FlagSet, c *invocation) { outputFlag(fs, c, "text", "json") },
-		run: func(ctx context.Context, c *invocation) error {
-			if err := c.checkOutput("text", "json"); err != nil {
-				return err
-			}
-			if err := c.noArgs(); err != nil {
-				return err
-			}
-			svc, err := c.open(ctx)
-			if err != nil {
-				return err
-			}
-			defer svc.Close()
-			sum, err := svc.SyncDetailed(ctx)
-			if err != nil {
-				return err
-			}
-			return printSyncSummary(c, sum)
-		},
-	})
+	}, runSync)
+}
+
+func runSync(ctx context.Context, c *invocation, f *syncFlags) error {
+	if err := f.checkOutput(); err != nil {
+		return err
+	}
+	if err := c.noArgs(); err != nil {
+		return err
+	}
+	svc, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	sum, err := svc.SyncDetailed(ctx)
+	if err != nil {
+		return err
+	}
+	return printSyncSummary(c, sum)
 }
 
 // syncOutput is sync's JSON: the fields ingest prints, unchanged, and,
