@@ -96,12 +96,22 @@ func TestListingsPrintEveryRow(t *testing.T) {
 	if entries[7]["raw"] != want || entries[7]["size"] != float64(len(long)) || entries[8]["raw"] != "bad 8" {
 		t.Fatalf("the long text printed as %d characters, want all %d", len(fmt.Sprint(entries[7]["raw"])), len(want))
 	}
-	id := int64(entries[7]["id"].(float64))
+	id := entryID(t, entries[7])
 	if got := run("quarantine", "--raw", fmt.Sprint(id)); got != long {
 		t.Fatalf("--raw printed %d bytes, want the %d of the record, byte for byte", len(got), len(long))
 	}
-	after := int64(entries[bad-3]["id"].(float64))
+	after := entryID(t, entries[bad-3])
 	if got := count(run("quarantine", "--after", fmt.Sprint(after), "--output", "json")); got != 2 {
 		t.Fatalf("--after the third to last printed %d entries, want 2", got)
 	}
+}
+
+// entryID is a quarantine entry's id as JSON decoded it into a map.
+func entryID(t *testing.T, entry map[string]any) int64 {
+	t.Helper()
+	id, ok := entry["id"].(float64)
+	if !ok {
+		t.Fatalf("entry id %v is not a number", entry["id"])
+	}
+	return int64(id)
 }

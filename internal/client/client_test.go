@@ -252,7 +252,11 @@ func TestRemoteOverTLS(t *testing.T) {
 	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake below
 	ts.StartTLS()
 	defer ts.Close()
-	c, err := client.NewRemote(client.RemoteConfig{Endpoint: ts.URL, Token: token, TLSConfig: ts.Client().Transport.(*http.Transport).TLSClientConfig})
+	transport, ok := ts.Client().Transport.(*http.Transport)
+	if !ok {
+		t.Fatalf("the test server's client transport is a %T", ts.Client().Transport)
+	}
+	c, err := client.NewRemote(client.RemoteConfig{Endpoint: ts.URL, Token: token, TLSConfig: transport.TLSClientConfig})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -76,7 +77,7 @@ func TestPullDetectionsMatchesTheFile(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
 			t.Fatal(err)
 		}
-		id := rec["id"].(string)
+		id := fmt.Sprint(rec["id"])
 		if old, ok := want[id]; !ok || updated(t, rec) >= updated(t, old) {
 			want[id] = rec
 		}
@@ -88,7 +89,7 @@ func TestPullDetectionsMatchesTheFile(t *testing.T) {
 			if err := json.Unmarshal(raw, &rec); err != nil {
 				t.Fatalf("record is not JSON: %v", err)
 			}
-			got[rec["id"].(string)] = rec
+			got[fmt.Sprint(rec["id"])] = rec
 		}
 		return nil
 	})

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -33,7 +34,7 @@ func TestPullDevices(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
 			t.Fatal(err)
 		}
-		want[m["id"].(string)] = m
+		want[fmt.Sprint(m["id"])] = m
 	}
 	pages := 0
 	got := map[string]map[string]any{}
