@@ -131,7 +131,8 @@ type Tx interface {
 	// and not returned. One statement both looks up and writes, which is
 	// what makes ingest fast: most detections are new. Keys must be unique.
 	UpsertDetections(ctx context.Context, ds []StoredDetection) (map[engine.DetectionKey]*StoredDetection, error)
-	PutMembers(ctx context.Context, ms []MemberRow) error
+	// PutMembers inserts or replaces members by group and detection.
+	PutMembers(ctx context.Context, ms []engine.Member) error
 	DeleteMembers(ctx context.Context, refs []MemberRef) error
 	// PutAlerts inserts or replaces alerts by group.
 	PutAlerts(ctx context.Context, as []engine.Alert) error
@@ -165,15 +166,6 @@ type StoredDetection struct {
 	Key     engine.DetectionKey
 	Version time.Time
 	Groups  []engine.GroupKey
-}
-
-// MemberRow is a member on its way in, its fields already packed by
-// EncodeMember: the engine packs them while it reads, off the path that
-// holds the write lock.
-type MemberRow struct {
-	Group     engine.GroupKey
-	Detection engine.DetectionKey
-	Payload   []byte
 }
 
 // MemberRef names one member of one group.

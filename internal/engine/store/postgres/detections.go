@@ -7,6 +7,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[engine.DetectionKey]store.StoredDetection, error) {
@@ -27,7 +28,7 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 			if err := rows.Scan(&key, &version, &groups); err != nil {
 				return err
 			}
-			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: store.DecodeGroups(groups)}
+			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: codec.DecodeGroups(groups)}
 			copy(d.Key[:], key)
 			out[d.Key] = d
 		}
@@ -66,7 +67,7 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 			}
 			keys = append(keys, d.Key[:])
 			versions = append(versions, d.Version.UnixNano())
-			groups = append(groups, store.EncodeGroups(d.Groups))
+			groups = append(groups, codec.EncodeGroups(d.Groups))
 		}
 		if len(keys) == 0 {
 			return nil
@@ -123,7 +124,7 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 			var d engine.DetectionKey
 			copy(g[:], grp)
 			copy(d[:], det)
-			m, err := store.DecodeMember(g, d, payload)
+			m, err := codec.DecodeMember(g, d, payload)
 			if err != nil {
 				return err
 			}
@@ -135,8 +136,8 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 }
 
 // PutMembers upserts in key order.
-func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
-	ms = lastOfEach(ms, func(a, b *store.MemberRow) int {
+func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
+	ms = lastOfEach(ms, func(a, b *engine.Member) int {
 		if c := bytes.Compare(a.Group[:], b.Group[:]); c != 0 {
 			return c
 		}
@@ -146,10 +147,11 @@ func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
 		grps := make([][]byte, 0, end-start)
 		dets := make([][]byte, 0, end-start)
 		payloads := make([][]byte, 0, end-start)
+		var arena codec.Arena
 		for i := start; i < end; i++ {
 			grps = append(grps, ms[i].Group[:])
 			dets = append(dets, ms[i].Detection[:])
-			payloads = append(payloads, ms[i].Payload)
+			payloads = append(payloads, arena.Member(&ms[i]))
 		}
 		_, err := t.q.Exec(ctx, `INSERT INTO members (grp, det, payload)
 			SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])

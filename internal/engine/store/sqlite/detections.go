@@ -9,6 +9,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[engine.DetectionKey]store.StoredDetection, error) {
@@ -23,7 +24,7 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 			if err := rows.Scan(&key, &version, &groups); err != nil {
 				return err
 			}
-			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: store.DecodeGroups(groups)}
+			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: codec.DecodeGroups(groups)}
 			copy(d.Key[:], key)
 			out[d.Key] = d
 			return nil
@@ -45,7 +46,7 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 		RETURNING key, prev_version, prev_groups`,
 		3, len(ds), func(i int, buf []any) []any {
 			d := &ds[i]
-			return append(buf, d.Key[:], d.Version.UnixNano(), store.EncodeGroups(d.Groups))
+			return append(buf, d.Key[:], d.Version.UnixNano(), codec.EncodeGroups(d.Groups))
 		},
 		func(rows *sql.Rows) error {
 			if err := rows.Scan(&key, &prevVersion, &prevGroups); err != nil {
@@ -55,7 +56,7 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 			copy(k[:], key)
 			var prev *store.StoredDetection
 			if prevVersion.Valid {
-				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, prevVersion.Int64).UTC(), Groups: store.DecodeGroups(prevGroups)}
+				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, prevVersion.Int64).UTC(), Groups: codec.DecodeGroups(prevGroups)}
 			}
 			out[k] = prev
 			return nil
@@ -77,7 +78,7 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 			var d engine.DetectionKey
 			copy(g[:], grp)
 			copy(d[:], det)
-			m, err := store.DecodeMember(g, d, payload)
+			m, err := codec.DecodeMember(g, d, payload)
 			if err != nil {
 				return err
 			}
@@ -90,7 +91,7 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 // PutMembers writes in key order. It sorts an index rather than the
 // members themselves: a member is large, and swapping them costs more than
 // the lookups.
-func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
+func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
 	order := make([]int32, len(ms))
 	for i := range order {
 		order[i] = int32(i)
@@ -102,11 +103,12 @@ func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
 		}
 		return bytes.Compare(a.Detection[:], b.Detection[:])
 	})
+	var payloads codec.Arena
 	return t.execRows(ctx, `INSERT INTO members (grp, det, payload)`,
 		`ON CONFLICT (grp, det) DO UPDATE SET payload = excluded.payload`,
 		3, len(ms), func(i int, buf []any) []any {
 			m := &ms[order[i]]
-			return append(buf, m.Group[:], m.Detection[:], m.Payload)
+			return append(buf, m.Group[:], m.Detection[:], payloads.Member(m))
 		})
 }
 

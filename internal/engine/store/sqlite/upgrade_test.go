@@ -9,6 +9,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/storetest"
 )
 
@@ -49,7 +50,7 @@ func TestUpgradeFoldsStoredUserPrincipalNames(t *testing.T) {
 			a := engine.Alert{ID: upn, CreatedAt: when}
 			exec(t, db, `INSERT INTO alerts (grp, id, policy, severity, status, upn, first_seen, last_seen, updated_at, payload)
 				VALUES (?, ?, 'leaked_credentials', 3, 'open', ?, ?, ?, ?, ?)`,
-				[]byte{byte(i)}, a.ID, upn, when.UnixNano(), when.UnixNano(), when.UnixNano(), store.EncodeAlertPayload(a))
+				[]byte{byte(i)}, a.ID, upn, when.UnixNano(), when.UnixNano(), when.UnixNano(), codec.EncodeAlertPayload(a))
 		}
 	})
 	s, err := Open(ctx, dir, Options{})

@@ -222,13 +222,7 @@ func member(g engine.GroupKey, id string, offset time.Duration, sev engine.Sever
 		RiskLevel: string(sev), RiskState: "atRisk", IPAddress: "2001:db8::" + id, City: "São Paulo", CountryOrRegion: "BR"}
 }
 
-func rows(ms ...engine.Member) []store.MemberRow {
-	out := make([]store.MemberRow, len(ms))
-	for i, m := range ms {
-		out[i] = store.MemberRow{Group: m.Group, Detection: m.Detection, Payload: store.EncodeMember(m)}
-	}
-	return out
-}
+func rows(ms ...engine.Member) []engine.Member { return ms }
 
 func testMembers(t *testing.T, s store.Store) {
 	g1, g2, g3 := groupOf("u1", at(0)), groupOf("u2", at(0)), groupOf("u3", at(0))
