@@ -44,7 +44,7 @@ func (s *Service) Users(ctx context.Context, page engine.Page) (engine.UserPage,
 		if err != nil {
 			return err
 		}
-		risks := make(map[string]store.UserRisk, len(rows))
+		risks := make(map[string]engine.UserRisk, len(rows))
 		ids := make([]string, 0, len(rows))
 		for _, u := range rows {
 			risks[u.UserID] = u

@@ -51,11 +51,11 @@ type Reader interface {
 
 	// UserRisks returns the stored risk of the given users, or of all
 	// users when ids is nil.
-	UserRisks(ctx context.Context, ids []string) (map[string]UserRisk, error)
+	UserRisks(ctx context.Context, ids []string) (map[string]engine.UserRisk, error)
 	// UserRiskPage returns a page of the stored user risks, ordered by
 	// user principal name then user id (byte order), and how many there
 	// are in all.
-	UserRiskPage(ctx context.Context, page engine.Page) ([]UserRisk, int, error)
+	UserRiskPage(ctx context.Context, page engine.Page) ([]engine.UserRisk, int, error)
 	// Remediations returns a page of the audit log, oldest first, and how
 	// many entries it has in all.
 	Remediations(ctx context.Context, page engine.Page) ([]engine.Remediation, int, error)
@@ -108,7 +108,7 @@ type Browser interface {
 	AuditLog(ctx context.Context, q engine.AuditLogQuery) (engine.AuditLogPage, error)
 	// UserRiskPage returns stored user risks, the latest remediated first,
 	// and how many there are.
-	UserRisksByRecency(ctx context.Context, offset, limit int) ([]UserRisk, int, error)
+	UserRisksByRecency(ctx context.Context, offset, limit int) ([]engine.UserRisk, int, error)
 }
 
 // Tx reads its own writes and writes.
@@ -144,7 +144,7 @@ type Tx interface {
 	AddAlertCounts(ctx context.Context, c AlertCounts) error
 
 	PutDevices(ctx context.Context, ds []engine.Device) error
-	PutUserRisks(ctx context.Context, us []UserRisk) error
+	PutUserRisks(ctx context.Context, us []engine.UserRisk) error
 	AppendRemediations(ctx context.Context, rs []engine.Remediation) error
 	// AppendQuarantine adds entries, skipping those whose digest is stored.
 	AppendQuarantine(ctx context.Context, qs []QuarantineRecord) error
@@ -172,15 +172,6 @@ type StoredDetection struct {
 type MemberRef struct {
 	Group     engine.GroupKey
 	Detection engine.DetectionKey
-}
-
-// UserRisk is the risk remediation set on a user.
-type UserRisk struct {
-	UserID            string
-	UserPrincipalName string
-	RiskLevel         string
-	RiskState         string
-	RemediatedAt      time.Time
 }
 
 // QuarantineRecord is a quarantine entry on its way in: its text comes from

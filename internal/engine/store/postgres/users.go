@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
 func (t *tx) DeviceVersions(ctx context.Context, ids []string) (map[string]time.Time, error) {
@@ -83,12 +82,12 @@ func (t *tx) ManagedUsers(ctx context.Context, userIDs []string) (map[string]boo
 	return out, err
 }
 
-func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]store.UserRisk, error) {
-	out := make(map[string]store.UserRisk)
+func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]engine.UserRisk, error) {
+	out := make(map[string]engine.UserRisk)
 	scan := func(rows pgx.Rows) error {
 		defer rows.Close()
 		for rows.Next() {
-			var u store.UserRisk
+			var u engine.UserRisk
 			var at int64
 			if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
 				return err
@@ -116,8 +115,8 @@ func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]store.User
 	return out, err
 }
 
-func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
-	us = lastOfEach(us, func(a, b *store.UserRisk) int { return strings.Compare(a.UserID, b.UserID) })
+func (t *tx) PutUserRisks(ctx context.Context, us []engine.UserRisk) error {
+	us = lastOfEach(us, func(a, b *engine.UserRisk) int { return strings.Compare(a.UserID, b.UserID) })
 	return chunks(len(us), func(start, end int) error {
 		n := end - start
 		ids, upns, levels, states := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
@@ -141,7 +140,7 @@ func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
 
 // UserRiskPage orders by user principal name then user id in byte order
 // (the "C" collation), as SQLite and remediate.Users do.
-func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]store.UserRisk, int, error) {
+func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]engine.UserRisk, int, error) {
 	var total int
 	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM user_risks`).Scan(&total); err != nil {
 		return nil, 0, err
@@ -152,9 +151,9 @@ func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]store.UserRi
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []store.UserRisk{}
+	out := []engine.UserRisk{}
 	for rows.Next() {
-		var u store.UserRisk
+		var u engine.UserRisk
 		var at int64
 		if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
 			return nil, 0, err

@@ -431,7 +431,7 @@ func testDevices(t *testing.T, s store.Store) {
 }
 
 func testUserRisks(t *testing.T, s store.Store) {
-	us := []store.UserRisk{
+	us := []engine.UserRisk{
 		{UserID: "u1", UserPrincipalName: "a@x", RiskLevel: "high", RiskState: "confirmedCompromised", RemediatedAt: at(0)},
 		{UserID: "u2", UserPrincipalName: "b@x", RiskLevel: "high", RiskState: "confirmedCompromised", RemediatedAt: at(time.Minute)},
 	}
