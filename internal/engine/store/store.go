@@ -67,6 +67,14 @@ type Reader interface {
 	// time; found is false when there is no such entry.
 	QuarantineText(ctx context.Context, id int64, w io.Writer) (found bool, err error)
 
+	// PendingWriteback returns, in log order, the audit-log entries of the
+	// users pending write-back: those whose latest engine.OutcomeApplied
+	// entry has no engine.OutcomeGraphConfirmed entry after it. For each
+	// such user, that applied entry and every entry after it; nothing of
+	// the users confirmed. It reads an index AppendRemediations keeps, not
+	// the whole log.
+	PendingWriteback(ctx context.Context) ([]engine.Remediation, error)
+
 	// Cursor returns a source's committed position ("" when none).
 	Cursor(ctx context.Context, source string) (string, error)
 	// LastSync returns the newest finished sync of the configured source;
@@ -145,12 +153,23 @@ type Tx interface {
 
 	PutDevices(ctx context.Context, ds []engine.Device) error
 	PutUserRisks(ctx context.Context, us []engine.UserRisk) error
+	// AppendRemediations appends to the audit log, in order, and keeps the
+	// index PendingWriteback reads.
 	AppendRemediations(ctx context.Context, rs []engine.Remediation) error
 	// AppendQuarantine adds entries, skipping those whose digest is stored.
 	AppendQuarantine(ctx context.Context, qs []QuarantineRecord) error
 	// PurgeQuarantine deletes the entries quarantined before cutoff.
 	PurgeQuarantine(ctx context.Context, cutoff time.Time) (int64, error)
 	SetCursor(ctx context.Context, source, cursor string) error
+	// TakeLease gives the lease name to holder until expires unless
+	// another holder has it at now (a lease is free from its expiry on),
+	// and reports whether holder has it. It takes no other lock: writers on
+	// a shared database wait on the lease alone, and what a transaction
+	// reads after taking it includes everything the previous holder
+	// committed.
+	TakeLease(ctx context.Context, name, holder string, now, expires time.Time) (bool, error)
+	// ReleaseLease frees the lease name if holder has it.
+	ReleaseLease(ctx context.Context, name, holder string) error
 	// PutLastSync records a finished sync, replacing the one before.
 	PutLastSync(ctx context.Context, run engine.SyncRun) error
 	// PutClaim and DeleteClaim take and release a singleton's claim; both

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -182,22 +181,8 @@ func (t *tx) Remediations(ctx context.Context, page engine.Page) ([]engine.Remed
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []engine.Remediation{}
-	for rows.Next() {
-		var r engine.Remediation
-		var at int64
-		var actions string
-		if err := rows.Scan(&at, &r.UserID, &r.AlertID, &r.Policy, &actions, &r.Outcome); err != nil {
-			return nil, 0, err
-		}
-		r.Time = time.Unix(0, at).UTC()
-		if err := json.Unmarshal([]byte(actions), &r.Actions); err != nil {
-			return nil, 0, fmt.Errorf("reading the remediation log: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := scanRemediations(rows)
+	return out, total, err
 }
 
 // AppendRemediations copies the entries in: the log only grows, so there is
@@ -205,6 +190,9 @@ func (t *tx) Remediations(ctx context.Context, page engine.Page) ([]engine.Remed
 func (t *tx) AppendRemediations(ctx context.Context, rs []engine.Remediation) error {
 	if len(rs) == 0 {
 		return nil
+	}
+	if err := t.markWriteback(ctx, rs); err != nil {
+		return err
 	}
 	_, err := t.q.CopyFrom(ctx, pgx.Identifier{"remediations"}, []string{"time", "user_id", "alert_id", "policy", "actions", "outcome"},
 		pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {

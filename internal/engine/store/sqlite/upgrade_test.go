@@ -100,3 +100,34 @@ func TestUpgradeMovesTheQuarantine(t *testing.T) {
 	defer s.Close()
 	storetest.CheckUpgradedQuarantine(t, s, old, when)
 }
+
+// An existing audit log is indexed for write-back in place, and the lease
+// an older engine kept as a cursor is dropped.
+func TestUpgradeIndexesPendingWriteback(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	log := storetest.WritebackLog(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+	openAt(t, dir, 4, func(db *sql.DB) {
+		for _, r := range log {
+			exec(t, db, `INSERT INTO remediations (time, user_id, alert_id, policy, actions, outcome) VALUES (?, ?, ?, ?, '[]', ?)`,
+				r.Time.UnixNano(), r.UserID, r.AlertID, r.Policy, r.Outcome)
+		}
+		exec(t, db, `INSERT INTO cursors (source, cursor) VALUES ('graph:writeback', '{"holder":"x"}')`)
+	})
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckPendingWriteback(t, s, storetest.WantPendingWriteback(log))
+	err = s.View(ctx, func(r store.Reader) error {
+		c, err := r.Cursor(ctx, "graph:writeback")
+		if err == nil && c != "" {
+			t.Errorf("the old lease cursor survived the upgrade: %q", c)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -138,25 +138,14 @@ func (t *tx) Remediations(ctx context.Context, page engine.Page) ([]engine.Remed
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []engine.Remediation{}
-	for rows.Next() {
-		var r engine.Remediation
-		var at int64
-		var actions string
-		if err := rows.Scan(&at, &r.UserID, &r.AlertID, &r.Policy, &actions, &r.Outcome); err != nil {
-			return nil, 0, err
-		}
-		r.Time = time.Unix(0, at).UTC()
-		if err := json.Unmarshal([]byte(actions), &r.Actions); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := scanRemediations(rows)
+	return out, total, err
 }
 
 func (t *tx) AppendRemediations(ctx context.Context, rs []engine.Remediation) error {
+	if err := t.markWriteback(ctx, rs); err != nil {
+		return err
+	}
 	return t.execRows(ctx, `INSERT INTO remediations (time, user_id, alert_id, policy, actions, outcome)`,
 		``, 6, len(rs), func(i int, buf []any) []any {
 			r := &rs[i]

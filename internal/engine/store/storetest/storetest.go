@@ -41,6 +41,8 @@ func Run(t *testing.T, open Opener) {
 		{"QuarantineCompression", testQuarantineCompression},
 		{"QuarantinePages", testQuarantinePages},
 		{"PurgeQuarantine", testPurgeQuarantine},
+		{"PendingWriteback", testPendingWriteback},
+		{"Lease", testLease},
 		{"Cursors", testCursors},
 		{"LastSync", testLastSync},
 		{"Claims", testClaims},
