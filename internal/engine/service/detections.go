@@ -61,10 +61,10 @@ func (s *Service) newDetectionUnit(source string, policies []*policy.Compiled) *
 	return &detectionUnit{s: s, source: source, policies: policies, pending: map[engine.DetectionKey]*pendingDetection{}}
 }
 
-func (u *detectionUnit) records() int    { return len(u.pending) + len(u.quarantine) }
-func (u *detectionUnit) rawBytes() int64 { return u.raw }
-func (u *detectionUnit) discard()        { discardQuarantine(u.quarantine) }
-func (u *detectionUnit) add(ctx context.Context, b ingest.Batch[engine.Detection]) {
+func (u *detectionUnit) Records() int    { return len(u.pending) + len(u.quarantine) }
+func (u *detectionUnit) RawBytes() int64 { return u.raw }
+func (u *detectionUnit) Discard()        { discardQuarantine(u.quarantine) }
+func (u *detectionUnit) Add(ctx context.Context, b ingest.Batch[engine.Detection]) {
 	for i := range b.Items {
 		it := &b.Items[i]
 		u.read++
