@@ -22,7 +22,7 @@ import (
 // in one transaction together with the cursor that follows it (see
 // graph/cursor.go), so a crash re-reads at most the page in flight and
 // dedup absorbs it. With writeback, the users remediation set to high risk
-// are then sent to Identity Protection (graph_writeback.go).
+// are then sent to Identity Protection (remediate/writeback.go).
 
 // GraphSecretEnv supplies the client secret when the integration's settings
 // hold none, so that it need not be stored.
