@@ -95,19 +95,21 @@ func Reconcile(in Input) Result {
 // mergeMembers applies a unit's change to a group's stored members (none
 // for a per-detection group, whose only member is in the change).
 func mergeMembers(stored []engine.Member, ch *Change) []engine.Member {
+	if len(stored) == 0 {
+		// Most groups: the change holds all of them, read only from here.
+		return ch.Upserts
+	}
+	drop := make(map[engine.DetectionKey]bool, len(ch.Removed)+len(ch.Upserts))
+	for _, d := range ch.Removed {
+		drop[d] = true
+	}
+	for i := range ch.Upserts {
+		drop[ch.Upserts[i].Detection] = true
+	}
 	out := make([]engine.Member, 0, len(stored)+len(ch.Upserts))
-	if len(stored) > 0 {
-		drop := make(map[engine.DetectionKey]bool, len(ch.Removed)+len(ch.Upserts))
-		for _, d := range ch.Removed {
-			drop[d] = true
-		}
-		for i := range ch.Upserts {
-			drop[ch.Upserts[i].Detection] = true
-		}
-		for _, m := range stored {
-			if !drop[m.Detection] {
-				out = append(out, m)
-			}
+	for _, m := range stored {
+		if !drop[m.Detection] {
+			out = append(out, m)
 		}
 	}
 	return append(out, ch.Upserts...)

@@ -226,7 +226,14 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	changes map[engine.GroupKey]*alerting.Change, sum *engine.IngestSummary) error {
 	groups := make([]engine.GroupKey, 0, len(changes))
 	var windows, known []engine.GroupKey
-	var memberPuts []engine.Member
+	// Sized before it is filled: members are large, and growing the slice
+	// would copy each one several times on the path that holds the write
+	// lock.
+	puts := 0
+	for _, c := range changes {
+		puts += len(c.Upserts)
+	}
+	memberPuts := make([]engine.Member, 0, puts)
 	var memberDels []store.MemberRef
 	for g, c := range changes {
 		groups = append(groups, g)
