@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"strings"
 	"time"
 )
 
@@ -124,7 +123,8 @@ type Member struct {
 
 // MemberOf builds the member entry of a detection in a group. Its texts
 // are the detection's own: a decoded detection's strings share one buffer,
-// so whoever keeps a member beyond the detection detaches it (Detached).
+// so whoever keeps a member beyond the detection copies them (packing it
+// with codec.EncodeMember does).
 func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 	m := Member{
 		Group:             g,
@@ -142,30 +142,6 @@ func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 	}
 	if d.Location != nil {
 		m.City, m.CountryOrRegion = d.Location.City, d.Location.CountryOrRegion
-	}
-	return m
-}
-
-// Detached returns m with its texts copied into one string of their own, so
-// that keeping the member does not keep the buffer of the record it was
-// decoded from. One allocation, however many texts.
-func (m Member) Detached() Member {
-	texts := [...]*string{&m.RiskEventType, &m.UserID, &m.UserPrincipalName, &m.UserDisplayName,
-		&m.RiskLevel, &m.RiskState, &m.IPAddress, &m.City, &m.CountryOrRegion}
-	n := 0
-	for _, t := range texts {
-		n += len(*t)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, t := range texts {
-		b.WriteString(*t)
-	}
-	all, at := b.String(), 0
-	for _, t := range texts {
-		l := len(*t)
-		*t = all[at : at+l]
-		at += l
 	}
 	return m
 }

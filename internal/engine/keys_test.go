@@ -60,12 +60,3 @@ func TestGroupKeysAndAlertIDsAreDistinctAndStable(t *testing.T) {
 		t.Fatal("kinds mixed up")
 	}
 }
-
-func TestMemberDetachedKeepsEveryText(t *testing.T) {
-	m := Member{RiskEventType: "unlikelyTravel", UserID: "u", UserPrincipalName: "åsa@example.com", UserDisplayName: "",
-		RiskLevel: "high", RiskState: "atRisk", IPAddress: "2001:db8::1", City: "São Paulo", CountryOrRegion: "BR",
-		ActivityTime: time.Unix(1, 2).UTC(), Severity: SeverityHigh, Open: true}
-	if got := m.Detached(); got != m {
-		t.Fatalf("Detached changed the member:\n got %+v\nwant %+v", got, m)
-	}
-}

@@ -17,6 +17,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/policy/condition"
 	"github.com/idp/terraform-provider-idp/internal/engine/remediate"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 // detectionUnit gathers one transaction of detections. Only the newest copy
@@ -45,10 +46,10 @@ type evalFailures struct {
 
 type pendingDetection struct {
 	versions
-	// member is the detection's member fields, detached from the record's
-	// buffer so that the unit does not hold every record it read.
-	member engine.Member
-	groups []engine.GroupKey
+	// payload is the detection's member fields, packed while reading
+	// (store.MemberRow says why).
+	payload []byte
+	groups  []engine.GroupKey
 }
 
 type quarantined struct {
@@ -84,7 +85,7 @@ func (u *detectionUnit) Add(ctx context.Context, b ingest.Batch[engine.Detection
 		if !p.offer(version) {
 			continue
 		}
-		p.member = engine.MemberOf(engine.GroupKey{}, key, d).Detached()
+		p.payload = codec.EncodeMember(engine.MemberOf(engine.GroupKey{}, key, d))
 		p.groups = p.groups[:0]
 		for _, c := range u.policies {
 			g, ok, err := c.Group(ctx, d, key)
@@ -153,6 +154,7 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 	}
 
 	changes := map[engine.GroupKey]*alerting.Change{}
+	var rows []store.MemberRow
 	changeOf := func(g engine.GroupKey) *alerting.Change {
 		c := changes[g]
 		if c == nil {
@@ -174,17 +176,24 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 				}
 			}
 		}
+		if len(p.groups) == 0 {
+			continue
+		}
+		m, err := codec.DecodeMember(engine.GroupKey{}, key, p.payload)
+		if err != nil {
+			return sum, err
+		}
 		for _, g := range p.groups {
 			c := changeOf(g)
-			m := p.member
 			m.Group = g
 			c.Upserts = append(c.Upserts, m)
+			rows = append(rows, store.MemberRow{Group: g, Detection: key, Payload: p.payload})
 			if prev == nil && !g.PerWindow() {
 				c.Fresh = true
 			}
 		}
 	}
-	if err := u.s.applyGroupChanges(ctx, tx, in, u.policies, changes, &sum); err != nil {
+	if err := u.s.applyGroupChanges(ctx, tx, in, u.policies, changes, rows, &sum); err != nil {
 		return sum, err
 	}
 	return sum, appendQuarantine(ctx, tx, u.quarantine, u.s.clock.Now())
@@ -216,24 +225,17 @@ func containsGroup(gs []engine.GroupKey, g engine.GroupKey) bool {
 	return false
 }
 
-// applyGroupChanges writes the members that changed and brings the alert
+// applyGroupChanges writes the members that changed (memberPuts, the
+// packed form of the changes' upserts) and brings the alert
 // of every changed group in line with its members and its policy as it is
 // now (alerting.Reconcile), then remediates the users of open alerts of
 // remediating policies. Members are read before they are written: most
 // groups in a batch are new, and looking up an empty range is cheaper than
 // reading back fresh rows.
 func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.Integration, policies []*policy.Compiled,
-	changes map[engine.GroupKey]*alerting.Change, sum *engine.IngestSummary) error {
+	changes map[engine.GroupKey]*alerting.Change, memberPuts []store.MemberRow, sum *engine.IngestSummary) error {
 	groups := make([]engine.GroupKey, 0, len(changes))
 	var windows, known []engine.GroupKey
-	// Sized before it is filled: members are large, and growing the slice
-	// would copy each one several times on the path that holds the write
-	// lock.
-	puts := 0
-	for _, c := range changes {
-		puts += len(c.Upserts)
-	}
-	memberPuts := make([]engine.Member, 0, puts)
 	var memberDels []store.MemberRef
 	for g, c := range changes {
 		groups = append(groups, g)
@@ -248,7 +250,6 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 		for _, d := range c.Removed {
 			memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
 		}
-		memberPuts = append(memberPuts, c.Upserts...)
 	}
 	if err := tx.Lock(ctx, store.LockKeys{Groups: groups}); err != nil {
 		return err

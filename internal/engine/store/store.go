@@ -140,7 +140,7 @@ type Tx interface {
 	// what makes ingest fast: most detections are new. Keys must be unique.
 	UpsertDetections(ctx context.Context, ds []StoredDetection) (map[engine.DetectionKey]*StoredDetection, error)
 	// PutMembers inserts or replaces members by group and detection.
-	PutMembers(ctx context.Context, ms []engine.Member) error
+	PutMembers(ctx context.Context, ms []MemberRow) error
 	DeleteMembers(ctx context.Context, refs []MemberRef) error
 	// PutAlerts inserts or replaces alerts by group.
 	PutAlerts(ctx context.Context, as []engine.Alert) error
@@ -185,6 +185,17 @@ type StoredDetection struct {
 	Key     engine.DetectionKey
 	Version time.Time
 	Groups  []engine.GroupKey
+}
+
+// MemberRow is a member on its way in, its fields already packed by
+// codec.EncodeMember: the engine packs them while it reads, off the path
+// that holds the write lock, and a packed member is a third of the size of
+// an engine.Member, which keeps the units in flight within the command
+// line's memory limit.
+type MemberRow struct {
+	Group     engine.GroupKey
+	Detection engine.DetectionKey
+	Payload   []byte
 }
 
 // MemberRef names one member of one group.

@@ -136,8 +136,8 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 }
 
 // PutMembers upserts in key order.
-func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
-	ms = lastOfEach(ms, func(a, b *engine.Member) int {
+func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
+	ms = lastOfEach(ms, func(a, b *store.MemberRow) int {
 		if c := bytes.Compare(a.Group[:], b.Group[:]); c != 0 {
 			return c
 		}
@@ -147,11 +147,10 @@ func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
 		grps := make([][]byte, 0, end-start)
 		dets := make([][]byte, 0, end-start)
 		payloads := make([][]byte, 0, end-start)
-		var arena codec.Arena
 		for i := start; i < end; i++ {
 			grps = append(grps, ms[i].Group[:])
 			dets = append(dets, ms[i].Detection[:])
-			payloads = append(payloads, arena.Member(&ms[i]))
+			payloads = append(payloads, ms[i].Payload)
 		}
 		_, err := t.q.Exec(ctx, `INSERT INTO members (grp, det, payload)
 			SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])

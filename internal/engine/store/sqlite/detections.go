@@ -91,7 +91,7 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 // PutMembers writes in key order. It sorts an index rather than the
 // members themselves: a member is large, and swapping them costs more than
 // the lookups.
-func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
+func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
 	order := make([]int32, len(ms))
 	for i := range order {
 		order[i] = int32(i)
@@ -103,12 +103,11 @@ func (t *tx) PutMembers(ctx context.Context, ms []engine.Member) error {
 		}
 		return bytes.Compare(a.Detection[:], b.Detection[:])
 	})
-	var payloads codec.Arena
 	return t.execRows(ctx, `INSERT INTO members (grp, det, payload)`,
 		`ON CONFLICT (grp, det) DO UPDATE SET payload = excluded.payload`,
 		3, len(ms), func(i int, buf []any) []any {
 			m := &ms[order[i]]
-			return append(buf, m.Group[:], m.Detection[:], payloads.Member(m))
+			return append(buf, m.Group[:], m.Detection[:], m.Payload)
 		})
 }
 

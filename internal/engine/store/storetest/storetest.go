@@ -14,6 +14,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 // Opener returns a new, empty store for one test.
@@ -224,7 +225,13 @@ func member(g engine.GroupKey, id string, offset time.Duration, sev engine.Sever
 		RiskLevel: string(sev), RiskState: "atRisk", IPAddress: "2001:db8::" + id, City: "São Paulo", CountryOrRegion: "BR"}
 }
 
-func rows(ms ...engine.Member) []engine.Member { return ms }
+func rows(ms ...engine.Member) []store.MemberRow {
+	out := make([]store.MemberRow, len(ms))
+	for i, m := range ms {
+		out[i] = store.MemberRow{Group: m.Group, Detection: m.Detection, Payload: codec.EncodeMember(m)}
+	}
+	return out
+}
 
 func testMembers(t *testing.T, s store.Store) {
 	g1, g2, g3 := groupOf("u1", at(0)), groupOf("u2", at(0)), groupOf("u3", at(0))
