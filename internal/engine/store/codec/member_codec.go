@@ -30,7 +30,7 @@ const (
 
 // EncodeMember packs a member's fields (not its keys) into a payload.
 func EncodeMember(m engine.Member) []byte {
-	return AppendMember(make([]byte, 0, memberSize(&m)), &m)
+	return appendMember(make([]byte, 0, memberSize(&m)), &m)
 }
 
 // memberSize bounds the payload of m.
@@ -47,8 +47,8 @@ func memberTexts(m *engine.Member) [9]string {
 		m.RiskLevel, m.RiskState, m.IPAddress, m.City, m.CountryOrRegion}
 }
 
-// AppendMember appends m's payload to b.
-func AppendMember(b []byte, m *engine.Member) []byte {
+// appendMember appends m's payload to b.
+func appendMember(b []byte, m *engine.Member) []byte {
 	b = append(b, memberFormat)
 	b = binary.BigEndian.AppendUint64(b, uint64(m.ActivityTime.UnixNano()))
 	open := byte(0)
