@@ -19,6 +19,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // Exit statuses.
@@ -167,7 +168,7 @@ func (c *invocation) open(ctx context.Context) (*service.Service, error) {
 		level = hclog.Warn
 	}
 	logger := hclog.New(&hclog.LoggerOptions{Name: "engine", Level: level, Output: c.env.Stderr})
-	return service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger, TxRecords: c.txRecords})
+	return storeopen.Service(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: logger, TxRecords: c.txRecords})
 }
 
 func (c *invocation) noArgs() error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // TestPoliciesListsCustom: `engine policies` shows custom policies with
@@ -17,7 +18,7 @@ import (
 func TestPoliciesListsCustom(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	svc, err := service.Open(ctx, service.Config{DataDir: dir})
+	svc, err := storeopen.Service(ctx, service.Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

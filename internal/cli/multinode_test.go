@@ -15,6 +15,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // TestMultiNodeIngestMatchesOneProcess runs three `engine ingest` processes
@@ -118,7 +119,7 @@ func TestMultiNodeIngestMatchesOneProcess(t *testing.T) {
 // settings other than the defaults are in play.
 func tune(t *testing.T, url string) {
 	t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{DatabaseURL: url})
+	svc, err := storeopen.Service(context.Background(), service.Config{DatabaseURL: url})
 	if err != nil {
 		t.Fatal(err)
 	}

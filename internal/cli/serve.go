@@ -14,6 +14,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/server"
 )
 
@@ -119,7 +120,7 @@ func runServe(ctx context.Context, c *invocation, f *serveFlags) error {
 	} else {
 		log.Info("file sources may read under the source roots", "roots", access.Roots)
 	}
-	svc, err := service.Open(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: root.Named("engine"),
+	svc, err := storeopen.Service(ctx, service.Config{DataDir: c.dataDir, DatabaseURL: c.databaseURL, Logger: root.Named("engine"),
 		TxRecords: f.txRecords, FileSources: access, Graph: graph.Config{AllowHosts: f.graphHosts}, SecretKeyFile: f.secretKeyFile})
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
 
@@ -167,7 +168,7 @@ func TestServeProcessTLSAndSIGTERM(t *testing.T) {
 	wg.Wait()
 	<-p.done
 
-	svc, err := service.Open(context.Background(), service.Config{DataDir: dataDir})
+	svc, err := storeopen.Service(context.Background(), service.Config{DataDir: dataDir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // The command line reads settings but does not write them (Terraform
@@ -38,7 +39,7 @@ func setRemediation(t *testing.T, dir string) {
 
 func withService(t *testing.T, dir string, fn func(*service.Service) error) {
 	t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{DataDir: dir})
+	svc, err := storeopen.Service(context.Background(), service.Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

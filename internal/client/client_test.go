@@ -17,6 +17,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/server"
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
@@ -39,7 +40,7 @@ func remote(cfg func(t *testing.T) service.Config) clienttest.Opener {
 	return func(t *testing.T) client.Client {
 		sc := cfg(t)
 		sc.FileSources = servertest.SourceRoots(t)
-		svc, err := service.Open(context.Background(), sc)
+		svc, err := storeopen.Service(context.Background(), sc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +101,7 @@ func flaky(failures int32, next http.Handler) (http.Handler, *atomic.Int32) {
 
 func serve(t *testing.T) (*service.Service, http.Handler) {
 	t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{DataDir: t.TempDir(), FileSources: servertest.SourceRoots(t)})
+	svc, err := storeopen.Service(context.Background(), service.Config{DataDir: t.TempDir(), FileSources: servertest.SourceRoots(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // EmbeddedConfig chooses the store of an in-process engine.
@@ -28,7 +29,7 @@ var _ Client = (*Embedded)(nil)
 
 // NewEmbedded opens the engine's store.
 func NewEmbedded(ctx context.Context, cfg EmbeddedConfig) (*Embedded, error) {
-	svc, err := service.Open(ctx, service.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Logger: cfg.Logger})
+	svc, err := storeopen.Service(ctx, service.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/console"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/server"
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
@@ -66,7 +67,7 @@ func newStand(t testing.TB) *stand {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := service.Open(ctx, service.Config{DataDir: filepath.Join(dir, "data"), FileSources: servertest.SourceRoots(t, filepath.Dir(devices))})
+	svc, err := storeopen.Service(ctx, service.Config{DataDir: filepath.Join(dir, "data"), FileSources: servertest.SourceRoots(t, filepath.Dir(devices))})
 	if err != nil {
 		t.Fatal(err)
 	}

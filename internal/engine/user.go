@@ -27,6 +27,16 @@ type User struct {
 	RemediatedAt      time.Time `json:"remediated_at"`
 }
 
+// UserRisk is the risk remediation set on a user, as stored: User is what
+// readers see of it, with the actions enforced today.
+type UserRisk struct {
+	UserID            string
+	UserPrincipalName string
+	RiskLevel         string
+	RiskState         string
+	RemediatedAt      time.Time
+}
+
 // Remediation is one entry of the append-only audit log.
 type Remediation struct {
 	Time    time.Time `json:"time"`

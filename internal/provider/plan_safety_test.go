@@ -17,6 +17,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // Plan is safe: plan, refresh, import and every data-source read leave the
@@ -68,7 +69,7 @@ func (e *testEnv) storeSnapshot(cursors ...string) (string, error) {
 // not part of the client interface.
 func (e *testEnv) cursors(names ...string) (map[string]string, error) {
 	ctx := context.Background()
-	svc, err := service.Open(ctx, service.Config{DataDir: e.dataDir, DatabaseURL: e.databaseURL})
+	svc, err := storeopen.Service(ctx, service.Config{DataDir: e.dataDir, DatabaseURL: e.databaseURL})
 	if err != nil {
 		return nil, err
 	}

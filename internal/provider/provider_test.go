@@ -20,6 +20,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // Acceptance tests run the real Terraform CLI (TF_ACC=1; the binary from
@@ -190,7 +191,7 @@ func (e *testEnv) open(ctx context.Context, cfg clientConfig) (client.Client, er
 		sc := service.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Logger: engineLogger(ctx)}
 		e.tune(&sc)
 		var svc *service.Service
-		if svc, err = service.Open(ctx, sc); err == nil {
+		if svc, err = storeopen.Service(ctx, sc); err == nil {
 			c = client.NewEmbeddedService(svc)
 		}
 	} else {
@@ -238,7 +239,7 @@ func (e *testEnv) engine(fn func(ctx context.Context, c client.Client) error) er
 			e.tune(&sc)
 		}
 		var svc *service.Service
-		if svc, err = service.Open(ctx, sc); err == nil {
+		if svc, err = storeopen.Service(ctx, sc); err == nil {
 			c = client.NewEmbeddedService(svc)
 		}
 	}

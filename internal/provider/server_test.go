@@ -19,6 +19,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/server"
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
@@ -61,7 +62,7 @@ func startServer(t *testing.T, opts serverOptions) *testServer {
 		opts.tune(&cfg)
 	}
 	ctx := context.Background()
-	svc, err := service.Open(ctx, cfg)
+	svc, err := storeopen.Service(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/server"
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
@@ -45,7 +46,7 @@ func boundsFixture(t *testing.T, cfg service.Config, srvCfg server.Config) *fixt
 	logger := hclog.New(&hclog.LoggerOptions{Level: hclog.Trace, Output: logs})
 	cfg.Logger = logger
 	cfg.FileSources = servertest.SourceRoots(t)
-	svc, err := service.Open(context.Background(), cfg)
+	svc, err := storeopen.Service(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/generate"
 	"github.com/idp/terraform-provider-idp/internal/server"
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
@@ -50,7 +51,7 @@ func BenchmarkPushIngest(b *testing.B) {
 				b.StopTimer()
 				cfg, drop := st.cfg(b)
 				cfg.FileSources = servertest.SourceRoots(b)
-				svc, err := service.Open(context.Background(), cfg)
+				svc, err := storeopen.Service(context.Background(), cfg)
 				if err != nil {
 					b.Fatal(err)
 				}

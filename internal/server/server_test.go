@@ -23,6 +23,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/server"
 	"github.com/idp/terraform-provider-idp/internal/server/servertest"
 )
@@ -60,7 +61,7 @@ func (s *syncBuffer) String() string {
 
 func newFixture(t *testing.T, cfg server.Config) *fixture {
 	t.Helper()
-	svc, err := service.Open(context.Background(), service.Config{DataDir: t.TempDir(), FileSources: servertest.SourceRoots(t)})
+	svc, err := storeopen.Service(context.Background(), service.Config{DataDir: t.TempDir(), FileSources: servertest.SourceRoots(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

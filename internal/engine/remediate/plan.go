@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
 // Candidate is an open alert of a remediating policy.
@@ -21,10 +20,10 @@ type Candidate struct {
 // however often their alerts change. When one user has several candidate
 // alerts, the smallest alert id is recorded, so every process writes the
 // same audit entry.
-func Plan(candidates []Candidate, current map[string]store.UserRisk, settings engine.Actions,
-	managed map[string]bool, now time.Time) ([]store.UserRisk, []engine.Remediation) {
+func Plan(candidates []Candidate, current map[string]engine.UserRisk, settings engine.Actions,
+	managed map[string]bool, now time.Time) ([]engine.UserRisk, []engine.Remediation) {
 	sort.Slice(candidates, func(i, j int) bool { return candidates[i].AlertID < candidates[j].AlertID })
-	var risks []store.UserRisk
+	var risks []engine.UserRisk
 	var log []engine.Remediation
 	done := map[string]bool{}
 	for _, c := range candidates {
@@ -32,7 +31,7 @@ func Plan(candidates []Candidate, current map[string]store.UserRisk, settings en
 			continue
 		}
 		done[c.UserID] = true
-		risks = append(risks, store.UserRisk{
+		risks = append(risks, engine.UserRisk{
 			UserID:            c.UserID,
 			UserPrincipalName: c.UserPrincipalName,
 			RiskLevel:         engine.UserRiskHigh,
@@ -52,12 +51,12 @@ func Plan(candidates []Candidate, current map[string]store.UserRisk, settings en
 }
 
 // AtHighRisk reports whether a user is already remediated.
-func AtHighRisk(u store.UserRisk) bool {
+func AtHighRisk(u engine.UserRisk) bool {
 	return u.RiskLevel == engine.UserRiskHigh
 }
 
 // Users turns stored risks into the users view, with today's actions.
-func Users(risks map[string]store.UserRisk, settings engine.Actions, managed map[string]bool) []engine.User {
+func Users(risks map[string]engine.UserRisk, settings engine.Actions, managed map[string]bool) []engine.User {
 	out := make([]engine.User, 0, len(risks))
 	for _, r := range risks {
 		out = append(out, User(r, settings, managed[r.UserID]))
@@ -72,7 +71,7 @@ func Users(risks map[string]store.UserRisk, settings engine.Actions, managed map
 }
 
 // User turns one stored risk into a user at risk, with today's actions.
-func User(r store.UserRisk, settings engine.Actions, managedDevice bool) engine.User {
+func User(r engine.UserRisk, settings engine.Actions, managedDevice bool) engine.User {
 	u := engine.User{
 		UserID:            r.UserID,
 		UserPrincipalName: r.UserPrincipalName,

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/generate"
 )
 
@@ -23,7 +24,7 @@ func BenchmarkIngest(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		svc, err := service.Open(context.Background(), service.Config{DataDir: b.TempDir()})
+		svc, err := storeopen.Service(context.Background(), service.Config{DataDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}

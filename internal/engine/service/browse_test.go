@@ -14,6 +14,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // backends runs fn on a fresh engine over SQLite and over PostgreSQL (when
@@ -23,7 +24,7 @@ func backends(t *testing.T, cfg service.Config, fn func(t *testing.T, svc *servi
 	t.Run("postgres", func(t *testing.T) {
 		cfg := cfg
 		cfg.DatabaseURL = pgtest.URL(t)
-		svc, err := service.Open(ctx, cfg)
+		svc, err := storeopen.Service(ctx, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}

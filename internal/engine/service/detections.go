@@ -11,11 +11,13 @@ import (
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/alerting"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest"
 	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 	"github.com/idp/terraform-provider-idp/internal/engine/policy/condition"
 	"github.com/idp/terraform-provider-idp/internal/engine/remediate"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 // detectionUnit gathers one transaction of detections. Only the newest copy
@@ -44,7 +46,8 @@ type evalFailures struct {
 
 type pendingDetection struct {
 	versions
-	// payload is the detection's member fields, packed (store.EncodeMember).
+	// payload is the detection's member fields, packed while reading
+	// (store.MemberRow says why).
 	payload []byte
 	groups  []engine.GroupKey
 }
@@ -59,10 +62,10 @@ func (s *Service) newDetectionUnit(source string, policies []*policy.Compiled) *
 	return &detectionUnit{s: s, source: source, policies: policies, pending: map[engine.DetectionKey]*pendingDetection{}}
 }
 
-func (u *detectionUnit) records() int    { return len(u.pending) + len(u.quarantine) }
-func (u *detectionUnit) rawBytes() int64 { return u.raw }
-func (u *detectionUnit) discard()        { discardQuarantine(u.quarantine) }
-func (u *detectionUnit) add(ctx context.Context, b ingest.Batch[engine.Detection]) {
+func (u *detectionUnit) Records() int    { return len(u.pending) + len(u.quarantine) }
+func (u *detectionUnit) RawBytes() int64 { return u.raw }
+func (u *detectionUnit) Discard()        { discardQuarantine(u.quarantine) }
+func (u *detectionUnit) Add(ctx context.Context, b ingest.Batch[engine.Detection]) {
 	for i := range b.Items {
 		it := &b.Items[i]
 		u.read++
@@ -82,7 +85,7 @@ func (u *detectionUnit) add(ctx context.Context, b ingest.Batch[engine.Detection
 		if !p.offer(version) {
 			continue
 		}
-		p.payload = store.EncodeMember(engine.MemberOf(engine.GroupKey{}, key, d))
+		p.payload = codec.EncodeMember(engine.MemberOf(engine.GroupKey{}, key, d))
 		p.groups = p.groups[:0]
 		for _, c := range u.policies {
 			g, ok, err := c.Group(ctx, d, key)
@@ -133,17 +136,6 @@ func (u *detectionUnit) logEvalFailures() {
 	}
 }
 
-// change is what one unit does to one group: members it adds or replaces
-// and members it removes. Per-detection groups have at most one member,
-// the detection itself.
-type change struct {
-	upserts []store.MemberRow
-	removed []engine.DetectionKey
-	// fresh is set when the group cannot have existed before this unit (the
-	// group of a detection never seen), so there is no alert to look up.
-	fresh bool
-}
-
 func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integration) (engine.IngestSummary, error) {
 	sum := engine.IngestSummary{Read: u.read, Quarantined: int64(len(u.quarantine))}
 	u.logEvalFailures()
@@ -161,11 +153,12 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 		return sum, err
 	}
 
-	changes := map[engine.GroupKey]*change{}
-	changeOf := func(g engine.GroupKey) *change {
+	changes := map[engine.GroupKey]*alerting.Change{}
+	var rows []store.MemberRow
+	changeOf := func(g engine.GroupKey) *alerting.Change {
 		c := changes[g]
 		if c == nil {
-			c = &change{}
+			c = &alerting.Change{}
 			changes[g] = c
 		}
 		return c
@@ -179,19 +172,28 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 			for _, g := range prev.Groups {
 				if !containsGroup(p.groups, g) {
 					c := changeOf(g)
-					c.removed = append(c.removed, key)
+					c.Removed = append(c.Removed, key)
 				}
 			}
 		}
+		if len(p.groups) == 0 {
+			continue
+		}
+		m, err := codec.DecodeMember(engine.GroupKey{}, key, p.payload)
+		if err != nil {
+			return sum, err
+		}
 		for _, g := range p.groups {
 			c := changeOf(g)
-			c.upserts = append(c.upserts, store.MemberRow{Group: g, Detection: key, Payload: p.payload})
+			m.Group = g
+			c.Upserts = append(c.Upserts, m)
+			rows = append(rows, store.MemberRow{Group: g, Detection: key, Payload: p.payload})
 			if prev == nil && !g.PerWindow() {
-				c.fresh = true
+				c.Fresh = true
 			}
 		}
 	}
-	if err := u.s.applyGroupChanges(ctx, tx, in, u.policies, changes, &sum); err != nil {
+	if err := u.s.applyGroupChanges(ctx, tx, in, u.policies, changes, rows, &sum); err != nil {
 		return sum, err
 	}
 	return sum, appendQuarantine(ctx, tx, u.quarantine, u.s.clock.Now())
@@ -223,22 +225,30 @@ func containsGroup(gs []engine.GroupKey, g engine.GroupKey) bool {
 	return false
 }
 
-// applyGroupChanges writes the members that changed and brings the alert
+// applyGroupChanges writes the members that changed (memberPuts, the
+// packed form of the changes' upserts) and brings the alert
 // of every changed group in line with its members and its policy as it is
-// now, then remediates the users of open alerts of remediating policies.
-// Members are read before they are written: most groups in a batch are new,
-// and looking up an empty range is cheaper than reading back fresh rows.
+// now (alerting.Reconcile), then remediates the users of open alerts of
+// remediating policies. Members are read before they are written: most
+// groups in a batch are new, and looking up an empty range is cheaper than
+// reading back fresh rows.
 func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.Integration, policies []*policy.Compiled,
-	changes map[engine.GroupKey]*change, sum *engine.IngestSummary) error {
+	changes map[engine.GroupKey]*alerting.Change, memberPuts []store.MemberRow, sum *engine.IngestSummary) error {
 	groups := make([]engine.GroupKey, 0, len(changes))
 	var windows, known []engine.GroupKey
+	var memberDels []store.MemberRef
 	for g, c := range changes {
 		groups = append(groups, g)
 		if g.PerWindow() {
 			windows = append(windows, g)
 		}
-		if !c.fresh {
+		if !c.Fresh {
 			known = append(known, g)
+		}
+		// Every group keeps its members, a per-detection group its one
+		// detection too: that is what an alert's page lists.
+		for _, d := range c.Removed {
+			memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
 		}
 	}
 	if err := tx.Lock(ctx, store.LockKeys{Groups: groups}); err != nil {
@@ -252,126 +262,47 @@ func (s *Service) applyGroupChanges(ctx context.Context, tx store.Tx, in engine.
 	if err != nil {
 		return err
 	}
-
-	var memberPuts []store.MemberRow
-	var memberDels []store.MemberRef
-	byTag := map[engine.PolicyTag]*policy.Compiled{}
-	for _, c := range policies {
-		byTag[engine.PolicyTagOf(c.Policy.ID())] = c
-	}
 	now := s.clock.Now()
-	var puts []engine.Alert
-	var dels []engine.GroupKey
-	var candidates []remediate.Candidate
-	var counts store.AlertCounts
-	for g, ch := range changes {
-		// Every group keeps its members, a per-detection group its one
-		// detection too: that is what an alert's page lists. Only window
-		// groups read them back to recompute their alert.
-		for _, d := range ch.removed {
-			memberDels = append(memberDels, store.MemberRef{Group: g, Detection: d})
-		}
-		memberPuts = append(memberPuts, ch.upserts...)
-		ms, err := mergeMembers(stored[g], ch)
-		if err != nil {
-			return err
-		}
-		c := byTag[g.Policy()]
-		if c == nil || !c.Policy.Enabled {
-			// A disabled (or deleted) policy makes no new alerts and keeps
-			// its old ones as they are.
-			continue
-		}
-		a := policy.Aggregate(c.Policy.ID(), g, ms)
-		old, had := existing[g]
-		if len(ms) == 0 || !c.Alerts(a.Severity) {
-			if had {
-				dels = append(dels, g)
-				counts.Add(old, -1)
-			}
-			continue
-		}
-		switch {
-		case !had:
-			a.CreatedAt, a.UpdatedAt = now, now
-			sum.AlertsCreated++
-		case sameAlert(old, a):
-			continue
-		default:
-			a.CreatedAt, a.UpdatedAt = old.CreatedAt, now
-			sum.AlertsUpdated++
-			counts.Add(old, -1)
-		}
-		counts.Add(a, 1)
-		puts = append(puts, a)
-		if a.Status == engine.AlertOpen && c.Policy.RemediateRiskyUsers {
-			candidates = append(candidates, remediate.Candidate{AlertID: a.ID, Policy: a.Policy, UserID: a.UserID, UserPrincipalName: a.UserPrincipalName})
-		}
-	}
+	res := alerting.Reconcile(alerting.Input{Changes: changes, Members: stored, Alerts: existing, Policies: policies, Now: now})
+	sum.AlertsCreated += res.Created
+	sum.AlertsUpdated += res.Updated
+
 	if err := tx.DeleteMembers(ctx, memberDels); err != nil {
 		return err
 	}
 	if err := tx.PutMembers(ctx, memberPuts); err != nil {
 		return err
 	}
-	if err := tx.PutAlerts(ctx, puts); err != nil {
+	if err := tx.PutAlerts(ctx, res.Puts); err != nil {
 		return err
 	}
-	if err := tx.DeleteAlerts(ctx, dels); err != nil {
+	if err := tx.DeleteAlerts(ctx, res.Deletes); err != nil {
 		return err
 	}
-	n, err := s.remediate(ctx, tx, in, candidates, now)
+	n, err := s.remediate(ctx, tx, in, res.Candidates, now)
 	sum.UsersRemediated += n
 	if err != nil {
 		return err
 	}
 	// Last, so that on a shared database the counts' rows stay locked for
 	// as short a time as possible.
-	return tx.AddAlertCounts(ctx, counts)
+	return tx.AddAlertCounts(ctx, countChanges(existing, res))
 }
 
-// mergeMembers applies a unit's change to a group's stored members (none
-// for a per-detection group, whose only member is in the change).
-func mergeMembers(stored []engine.Member, ch *change) ([]engine.Member, error) {
-	out := make([]engine.Member, 0, len(stored)+len(ch.upserts))
-	if len(stored) > 0 {
-		drop := make(map[engine.DetectionKey]bool, len(ch.removed)+len(ch.upserts))
-		for _, d := range ch.removed {
-			drop[d] = true
-		}
-		for _, m := range ch.upserts {
-			drop[m.Detection] = true
-		}
-		for _, m := range stored {
-			if !drop[m.Detection] {
-				out = append(out, m)
-			}
-		}
+// countChanges is how the running counts move when res is written over
+// the alerts that existed.
+func countChanges(existing map[engine.GroupKey]engine.Alert, res alerting.Result) store.AlertCounts {
+	var counts store.AlertCounts
+	for _, g := range res.Deletes {
+		counts.Add(existing[g], -1)
 	}
-	for _, row := range ch.upserts {
-		m, err := store.DecodeMember(row.Group, row.Detection, row.Payload)
-		if err != nil {
-			return nil, err
+	for _, a := range res.Puts {
+		if old, had := existing[a.Group]; had {
+			counts.Add(old, -1)
 		}
-		out = append(out, m)
+		counts.Add(a, 1)
 	}
-	return out, nil
-}
-
-// sameAlert compares what members decide, not the engine's timestamps.
-func sameAlert(a, b engine.Alert) bool {
-	if a.Severity != b.Severity || a.Status != b.Status || a.UserID != b.UserID ||
-		a.UserPrincipalName != b.UserPrincipalName || a.UserDisplayName != b.UserDisplayName ||
-		a.DetectionCount != b.DetectionCount || !a.FirstSeen.Equal(b.FirstSeen) || !a.LastSeen.Equal(b.LastSeen) ||
-		len(a.RiskEventTypes) != len(b.RiskEventTypes) || a.Policy != b.Policy {
-		return false
-	}
-	for i := range a.RiskEventTypes {
-		if a.RiskEventTypes[i] != b.RiskEventTypes[i] {
-			return false
-		}
-	}
-	return true
+	return counts
 }
 
 func (s *Service) remediate(ctx context.Context, tx store.Tx, in engine.Integration, candidates []remediate.Candidate, now time.Time) (int64, error) {

@@ -28,11 +28,11 @@ func (s *Service) newDeviceUnit(source string) *deviceUnit {
 	return &deviceUnit{s: s, source: source, pending: map[string]*pendingDevice{}}
 }
 
-func (u *deviceUnit) records() int    { return len(u.pending) + len(u.quarantine) }
-func (u *deviceUnit) rawBytes() int64 { return u.raw }
-func (u *deviceUnit) discard()        { discardQuarantine(u.quarantine) }
+func (u *deviceUnit) Records() int    { return len(u.pending) + len(u.quarantine) }
+func (u *deviceUnit) RawBytes() int64 { return u.raw }
+func (u *deviceUnit) Discard()        { discardQuarantine(u.quarantine) }
 
-func (u *deviceUnit) add(_ context.Context, b ingest.Batch[engine.Device]) {
+func (u *deviceUnit) Add(_ context.Context, b ingest.Batch[engine.Device]) {
 	for i := range b.Items {
 		it := &b.Items[i]
 		u.read++

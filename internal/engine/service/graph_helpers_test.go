@@ -22,6 +22,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/generate"
 )
 
@@ -113,7 +114,7 @@ func (e *graphEnv) openOn(t testing.TB, dir string, tweak func(*service.Config))
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	svc, err := service.Open(context.Background(), cfg)
+	svc, err := storeopen.Service(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,12 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
+	"github.com/idp/terraform-provider-idp/internal/engine/source"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
@@ -22,7 +22,7 @@ import (
 // in one transaction together with the cursor that follows it (see
 // graph/cursor.go), so a crash re-reads at most the page in flight and
 // dedup absorbs it. With writeback, the users remediation set to high risk
-// are then sent to Identity Protection (graph_writeback.go).
+// are then sent to Identity Protection (remediate/writeback.go).
 
 // GraphSecretEnv supplies the client secret when the integration's settings
 // hold none, so that it need not be stored.
@@ -130,15 +130,16 @@ func (s *Service) syncGraph(ctx context.Context, src engine.GraphSource) (engine
 // There is no cursor: each sync reads all devices, and the unchanged ones
 // are duplicates.
 func (s *Service) pullGraphDevices(ctx context.Context, client *graph.Client) (engine.IngestSummary, error) {
-	p := newGraphPages(ctx, s, ingest.NewDeviceDecoder(), func() unit[engine.Device] { return s.newDeviceUnit(graphQuarantineSource) })
-	err := client.PullDevices(ctx, func(records [][]byte) error {
-		return p.ingest(ctx, records, IngestOptions{Source: graphQuarantineSource})
-	})
-	return p.finish(err)
+	src := source.Pages[engine.Device]{Decoder: ingest.NewDeviceDecoder(), MaxRecordBytes: s.cfg.MaxRecordBytes,
+		Pull: func(ctx context.Context, page func([][]byte, func() string) error) error {
+			return client.PullDevices(ctx, func(records [][]byte) error { return page(records, nil) })
+		}}
+	return runSource(ctx, s, src, func() *deviceUnit { return s.newDeviceUnit(graphQuarantineSource) }, "", nil)
 }
 
 // pullGraphDetections ingests the detections changed since the tenant's
-// cursor, each page in one transaction with the cursor that follows it.
+// cursor, each page in one transaction with the cursor that follows it
+// (see graph/cursor.go), so a crash re-reads at most the page in flight.
 // The policies in effect when the pull starts decide for all its pages, as
 // for an ingest.
 func (s *Service) pullGraphDetections(ctx context.Context, client *graph.Client, tenant string) (engine.IngestSummary, error) {
@@ -156,95 +157,11 @@ func (s *Service) pullGraphDetections(ctx context.Context, client *graph.Client,
 	if err != nil {
 		return engine.IngestSummary{}, err
 	}
-	p := newGraphPages(ctx, s, ingest.NewDetectionDecoder(), func() unit[engine.Detection] {
-		return s.newDetectionUnit(graphQuarantineSource, policies)
-	})
-	err = client.PullDetections(ctx, cursor, func(records [][]byte, next string) error {
-		return p.ingest(ctx, records, IngestOptions{Source: graphQuarantineSource, cursor: name, cursorAt: func(int64) string { return next }})
-	})
-	return p.finish(err)
-}
-
-// graphPages ingests the pages of one pull, each as one unit committed
-// with its own cursor, numbering the records on from page to page and
-// adding up what was committed. Pages commit on their own goroutine, in
-// order, so the next page is fetched while this one is written; the hand-
-// over is unbuffered, so only the page being committed and the page being
-// fetched are ever uncommitted, and a crash re-processes at most the one
-// page that was being committed.
-type graphPages[T any] struct {
-	s       *Service
-	dec     ingest.Decoder[T]
-	newUnit func() unit[T]
-	read    int64 // records handed over so far: the line of a record is its number in the pull
-
-	pages chan graphPage[T]
-	done  chan struct{}
-	mu    sync.Mutex
-	total engine.IngestSummary
-	err   error
-}
-
-type graphPage[T any] struct {
-	u    unit[T]
-	opts IngestOptions
-}
-
-func newGraphPages[T any](ctx context.Context, s *Service, dec ingest.Decoder[T], newUnit func() unit[T]) *graphPages[T] {
-	p := &graphPages[T]{s: s, dec: dec, newUnit: newUnit, pages: make(chan graphPage[T]), done: make(chan struct{})}
-	go p.commit(ctx)
-	return p
-}
-
-func (p *graphPages[T]) commit(ctx context.Context) {
-	defer close(p.done)
-	for page := range p.pages {
-		if p.failed() != nil {
-			page.u.discard()
-			continue
-		}
-		sum, err := commitUnit(ctx, p.s, page.u, page.opts, 0)
-		p.mu.Lock()
-		if err != nil {
-			p.err = err
-		} else {
-			p.total.Add(sum)
-		}
-		p.mu.Unlock()
-	}
-}
-
-func (p *graphPages[T]) failed() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
-}
-
-// ingest decodes a page and hands it to the committer; an earlier page's
-// failure stops the pull here.
-func (p *graphPages[T]) ingest(ctx context.Context, records [][]byte, opts IngestOptions) error {
-	if err := p.failed(); err != nil {
-		return err
-	}
-	u := p.newUnit()
-	u.add(ctx, ingest.DecodeRecords(records, p.read+1, p.s.cfg.MaxRecordBytes, p.dec))
-	p.read += int64(len(records))
-	select {
-	case p.pages <- graphPage[T]{u: u, opts: opts}:
-		return nil
-	case <-ctx.Done():
-		u.discard()
-		return ctx.Err()
-	}
-}
-
-// finish waits for the last page and returns what the pull committed, with
-// the first error of the pull or of a commit.
-func (p *graphPages[T]) finish(pullErr error) (engine.IngestSummary, error) {
-	close(p.pages)
-	<-p.done
-	if p.err != nil {
-		return p.total, p.err
-	}
-	return p.total, pullErr
+	src := source.Pages[engine.Detection]{Decoder: ingest.NewDetectionDecoder(), MaxRecordBytes: s.cfg.MaxRecordBytes,
+		Pull: func(ctx context.Context, page func([][]byte, func() string) error) error {
+			return client.PullDetections(ctx, cursor, func(records [][]byte, next string) error {
+				return page(records, func() string { return next })
+			})
+		}}
+	return runSource(ctx, s, src, func() *detectionUnit { return s.newDetectionUnit(graphQuarantineSource, policies) }, name, nil)
 }

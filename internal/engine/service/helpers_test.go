@@ -12,6 +12,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // testClock is the engine clock, moved by hand.
@@ -37,7 +38,7 @@ func newClock() *testClock { return &testClock{now: time.Date(2025, 6, 20, 12, 0
 func open(t *testing.T, cfg service.Config) *service.Service {
 	t.Helper()
 	cfg.DataDir = t.TempDir()
-	svc, err := service.Open(context.Background(), cfg)
+	svc, err := storeopen.Service(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

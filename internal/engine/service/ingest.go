@@ -9,6 +9,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest"
 	"github.com/idp/terraform-provider-idp/internal/engine/policy"
+	"github.com/idp/terraform-provider-idp/internal/engine/source"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
@@ -30,12 +31,8 @@ type IngestOptions struct {
 // unit is one transaction's worth of records, gathered in memory and then
 // applied in one store transaction.
 type unit[T any] interface {
-	add(ctx context.Context, b ingest.Batch[T])
-	records() int
-	rawBytes() int64
+	source.Unit[T]
 	commit(ctx context.Context, tx store.Tx, in engine.Integration) (engine.IngestSummary, error)
-	// discard releases what the unit holds when it is not committed.
-	discard()
 }
 
 // maxUnitRawBytes bounds the quarantined text one transaction holds.
@@ -51,7 +48,7 @@ func (s *Service) IngestDetections(ctx context.Context, r io.Reader, opts Ingest
 	if err != nil {
 		return engine.IngestSummary{}, err
 	}
-	return ingestRun(ctx, s, r, opts, ingest.NewDetectionDecoder, func() unit[engine.Detection] {
+	return ingestRun(ctx, s, r, opts, ingest.NewDetectionDecoder, func() *detectionUnit {
 		return s.newDetectionUnit(opts.Source, policies)
 	})
 }
@@ -70,82 +67,22 @@ func (s *Service) currentPolicies(ctx context.Context) ([]*policy.Compiled, erro
 
 // IngestDevices reads Graph managedDevice records from r.
 func (s *Service) IngestDevices(ctx context.Context, r io.Reader, opts IngestOptions) (engine.IngestSummary, error) {
-	return ingestRun(ctx, s, r, opts, ingest.NewDeviceDecoder, func() unit[engine.Device] {
+	return ingestRun(ctx, s, r, opts, ingest.NewDeviceDecoder, func() *deviceUnit {
 		return s.newDeviceUnit(opts.Source)
 	})
 }
 
-// ingestRun streams r through the decoding pipeline and commits units of
-// TxRecords records. Units commit on their own goroutine, so decoding the
-// next unit overlaps writing this one; commits stay in input order.
-func ingestRun[T any](ctx context.Context, s *Service, r io.Reader, opts IngestOptions,
-	newDecoder func() ingest.Decoder[T], newUnit func() unit[T]) (engine.IngestSummary, error) {
+// ingestRun streams r through the one ordered-commit pipeline
+// (source.Run) in units of TxRecords records.
+func ingestRun[T any, U unit[T]](ctx context.Context, s *Service, r io.Reader, opts IngestOptions,
+	newDecoder func() ingest.Decoder[T], newUnit func() U) (engine.IngestSummary, error) {
 	start := time.Now()
-	var total engine.IngestSummary
 	if err := s.checkEnabled(ctx); err != nil {
-		return total, err
+		return engine.IngestSummary{}, err
 	}
-
-	type pending struct {
-		u    unit[T]
-		safe int64
-	}
-	commits := make(chan pending)
-	commitErr := make(chan error, 1)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		var err error
-		for p := range commits {
-			if err != nil {
-				p.u.discard()
-				continue
-			}
-			var sum engine.IngestSummary
-			sum, err = commitUnit(ctx, s, p.u, opts, p.safe)
-			if err != nil {
-				cancel()
-				continue
-			}
-			total.Add(sum)
-			if opts.Progress != nil {
-				opts.Progress(total)
-			}
-		}
-		commitErr <- err
-	}()
-
-	cur := newUnit()
-	var safe int64
-	send := func() error {
-		select {
-		case commits <- pending{u: cur, safe: safe}:
-			cur = newUnit()
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-	_, runErr := ingest.Run(ctx, r, ingest.Options{MaxRecordBytes: s.cfg.MaxRecordBytes, MaxKeptBytes: s.cfg.MaxKeptRecordBytes,
-		StartOffset: opts.startOffset}, newDecoder,
-		func(b ingest.Batch[T]) error {
-			cur.add(ctx, b)
-			safe = b.Safe
-			if cur.records() >= s.cfg.TxRecords || cur.rawBytes() >= maxUnitRawBytes {
-				return send()
-			}
-			return nil
-		})
-	if runErr == nil {
-		runErr = send()
-	} else {
-		cur.discard()
-	}
-	close(commits)
-	err := <-commitErr
-	if err == nil && runErr != nil {
-		err = runErr
-	}
+	src := source.Stream[T]{R: r, NewDecoder: newDecoder, CursorAt: opts.cursorAt,
+		Options: ingest.Options{MaxRecordBytes: s.cfg.MaxRecordBytes, MaxKeptBytes: s.cfg.MaxKeptRecordBytes, StartOffset: opts.startOffset}}
+	total, err := runSource(ctx, s, src, newUnit, opts.cursor, opts.Progress)
 	total.ElapsedSeconds = time.Since(start).Seconds()
 	if err != nil {
 		return total, err
@@ -157,10 +94,22 @@ func ingestRun[T any](ctx context.Context, s *Service, r io.Reader, opts IngestO
 	return total, nil
 }
 
+// runSource commits what src reads, in units, each with the cursor named
+// cursorName ("" for none) at the position that covers it.
+func runSource[T any, U unit[T]](ctx context.Context, s *Service, src source.Source[T], newUnit func() U, cursorName string,
+	progress func(engine.IngestSummary)) (engine.IngestSummary, error) {
+	commit := func(ctx context.Context, u U, cursor func() string) (engine.IngestSummary, error) {
+		if cursorName == "" {
+			cursor = nil
+		}
+		return commitUnit(ctx, s, u, cursorName, cursor)
+	}
+	return source.Run(ctx, src, newUnit, commit, source.Limits{Records: s.cfg.TxRecords, RawBytes: maxUnitRawBytes}, progress)
+}
+
 // commitUnit applies a unit in one transaction together with the source's
 // cursor, so that a crash leaves either all of it or none of it.
-func commitUnit[T any](ctx context.Context, s *Service, u unit[T], opts IngestOptions, safe int64) (engine.IngestSummary, error) {
-	defer u.discard()
+func commitUnit[T any](ctx context.Context, s *Service, u unit[T], cursorName string, cursor func() string) (engine.IngestSummary, error) {
 	var sum engine.IngestSummary
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		in, err := integration(ctx, tx)
@@ -173,8 +122,8 @@ func commitUnit[T any](ctx context.Context, s *Service, u unit[T], opts IngestOp
 		if sum, err = u.commit(ctx, tx, in); err != nil {
 			return err
 		}
-		if opts.cursor != "" {
-			return tx.SetCursor(ctx, opts.cursor, opts.cursorAt(safe))
+		if cursor != nil {
+			return tx.SetCursor(ctx, cursorName, cursor())
 		}
 		return nil
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/generate"
 )
 
@@ -205,7 +206,7 @@ func TestConcurrentIngestsOnOneDataDirectory(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i := 0; i < 2; i++ {
-		svc, err := service.Open(ctx, service.Config{DataDir: dir, TxRecords: 700})
+		svc, err := storeopen.Service(ctx, service.Config{DataDir: dir, TxRecords: 700})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +231,7 @@ func TestConcurrentIngestsOnOneDataDirectory(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	svc, err := service.Open(ctx, service.Config{DataDir: dir})
+	svc, err := storeopen.Service(ctx, service.Config{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

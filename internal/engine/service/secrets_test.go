@@ -15,6 +15,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 )
 
 // storedGraph is the graph source as the store holds it.
@@ -191,7 +192,7 @@ func TestGraphSecretOnPostgresNeedsAKeyFile(t *testing.T) {
 	e := newGraphEnv(t)
 	cfg := e.config()
 	cfg.DatabaseURL = url
-	svc, err := service.Open(context.Background(), cfg)
+	svc, err := storeopen.Service(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestGraphSecretOnPostgresNeedsAKeyFile(t *testing.T) {
 	if _, err := svc.SetIntegration(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	other, err := service.Open(ctx, cfg)
+	other, err := storeopen.Service(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

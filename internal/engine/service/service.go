@@ -6,7 +6,6 @@
 package service
 
 import (
-	"context"
 	"sync"
 
 	"github.com/hashicorp/go-hclog"
@@ -16,15 +15,15 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
 	"github.com/idp/terraform-provider-idp/internal/engine/secret"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
-	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres"
-	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
 )
 
-// Config chooses the store and tunes ingestion; zero values take defaults.
+// Config tunes the engine; zero values take defaults. DataDir and
+// DatabaseURL also name the store that storeopen opens for it.
 type Config struct {
 	// DataDir holds the SQLite database (default ".idp").
 	DataDir string
-	// DatabaseURL selects PostgreSQL instead of SQLite when set.
+	// DatabaseURL selects PostgreSQL instead of SQLite when set; the
+	// service reads it only to place its secret key (secrets.go).
 	DatabaseURL string
 	Clock       engine.Clock
 	Logger      hclog.Logger
@@ -72,22 +71,6 @@ type Service struct {
 	// key seals and opens stored secrets, loaded on first use.
 	keyMu sync.Mutex
 	key   *secret.Key
-}
-
-// Open opens the store the configuration names and returns the engine on it.
-func Open(ctx context.Context, cfg Config) (*Service, error) {
-	cfg = withDefaults(cfg)
-	var st store.Store
-	var err error
-	if cfg.DatabaseURL != "" {
-		st, err = postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: cfg.Logger.Named("store")})
-	} else {
-		st, err = sqlite.Open(ctx, cfg.DataDir, sqlite.Options{})
-	}
-	if err != nil {
-		return nil, err
-	}
-	return New(st, cfg), nil
 }
 
 // New returns the engine on an open store.

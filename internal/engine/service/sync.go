@@ -20,7 +20,7 @@ import (
 // cursors: devices first, so that remediation sees the device state that
 // came with the detections, then detections; a graph source with writeback
 // then tells Identity Protection about the users remediated
-// (graph_writeback.go), whose outcome SyncDetailed reports.
+// (remediate/writeback.go), whose outcome SyncDetailed reports.
 func (s *Service) Sync(ctx context.Context) (engine.IngestSummary, error) {
 	sum, err := s.SyncDetailed(ctx)
 	return sum.Ingest, err

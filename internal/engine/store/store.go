@@ -51,11 +51,11 @@ type Reader interface {
 
 	// UserRisks returns the stored risk of the given users, or of all
 	// users when ids is nil.
-	UserRisks(ctx context.Context, ids []string) (map[string]UserRisk, error)
+	UserRisks(ctx context.Context, ids []string) (map[string]engine.UserRisk, error)
 	// UserRiskPage returns a page of the stored user risks, ordered by
 	// user principal name then user id (byte order), and how many there
 	// are in all.
-	UserRiskPage(ctx context.Context, page engine.Page) ([]UserRisk, int, error)
+	UserRiskPage(ctx context.Context, page engine.Page) ([]engine.UserRisk, int, error)
 	// Remediations returns a page of the audit log, oldest first, and how
 	// many entries it has in all.
 	Remediations(ctx context.Context, page engine.Page) ([]engine.Remediation, int, error)
@@ -66,6 +66,14 @@ type Reader interface {
 	// QuarantineText writes the whole text of entry id to w, a part at a
 	// time; found is false when there is no such entry.
 	QuarantineText(ctx context.Context, id int64, w io.Writer) (found bool, err error)
+
+	// PendingWriteback returns, in log order, the audit-log entries of the
+	// users pending write-back: those whose latest engine.OutcomeApplied
+	// entry has no engine.OutcomeGraphConfirmed entry after it. For each
+	// such user, that applied entry and every entry after it; nothing of
+	// the users confirmed. It reads an index AppendRemediations keeps, not
+	// the whole log.
+	PendingWriteback(ctx context.Context) ([]engine.Remediation, error)
 
 	// Cursor returns a source's committed position ("" when none).
 	Cursor(ctx context.Context, source string) (string, error)
@@ -108,7 +116,7 @@ type Browser interface {
 	AuditLog(ctx context.Context, q engine.AuditLogQuery) (engine.AuditLogPage, error)
 	// UserRiskPage returns stored user risks, the latest remediated first,
 	// and how many there are.
-	UserRisksByRecency(ctx context.Context, offset, limit int) ([]UserRisk, int, error)
+	UserRisksByRecency(ctx context.Context, offset, limit int) ([]engine.UserRisk, int, error)
 }
 
 // Tx reads its own writes and writes.
@@ -131,6 +139,7 @@ type Tx interface {
 	// and not returned. One statement both looks up and writes, which is
 	// what makes ingest fast: most detections are new. Keys must be unique.
 	UpsertDetections(ctx context.Context, ds []StoredDetection) (map[engine.DetectionKey]*StoredDetection, error)
+	// PutMembers inserts or replaces members by group and detection.
 	PutMembers(ctx context.Context, ms []MemberRow) error
 	DeleteMembers(ctx context.Context, refs []MemberRef) error
 	// PutAlerts inserts or replaces alerts by group.
@@ -143,13 +152,24 @@ type Tx interface {
 	AddAlertCounts(ctx context.Context, c AlertCounts) error
 
 	PutDevices(ctx context.Context, ds []engine.Device) error
-	PutUserRisks(ctx context.Context, us []UserRisk) error
+	PutUserRisks(ctx context.Context, us []engine.UserRisk) error
+	// AppendRemediations appends to the audit log, in order, and keeps the
+	// index PendingWriteback reads.
 	AppendRemediations(ctx context.Context, rs []engine.Remediation) error
 	// AppendQuarantine adds entries, skipping those whose digest is stored.
 	AppendQuarantine(ctx context.Context, qs []QuarantineRecord) error
 	// PurgeQuarantine deletes the entries quarantined before cutoff.
 	PurgeQuarantine(ctx context.Context, cutoff time.Time) (int64, error)
 	SetCursor(ctx context.Context, source, cursor string) error
+	// TakeLease gives the lease name to holder until expires unless
+	// another holder has it at now (a lease is free from its expiry on),
+	// and reports whether holder has it. It takes no other lock: writers on
+	// a shared database wait on the lease alone, and what a transaction
+	// reads after taking it includes everything the previous holder
+	// committed.
+	TakeLease(ctx context.Context, name, holder string, now, expires time.Time) (bool, error)
+	// ReleaseLease frees the lease name if holder has it.
+	ReleaseLease(ctx context.Context, name, holder string) error
 	// PutLastSync records a finished sync, replacing the one before.
 	PutLastSync(ctx context.Context, run engine.SyncRun) error
 	// PutClaim and DeleteClaim take and release a singleton's claim; both
@@ -168,8 +188,10 @@ type StoredDetection struct {
 }
 
 // MemberRow is a member on its way in, its fields already packed by
-// EncodeMember: the engine packs them while it reads, off the path that
-// holds the write lock.
+// codec.EncodeMember: the engine packs them while it reads, off the path
+// that holds the write lock, and a packed member is a third of the size of
+// an engine.Member, which keeps the units in flight within the command
+// line's memory limit.
 type MemberRow struct {
 	Group     engine.GroupKey
 	Detection engine.DetectionKey
@@ -180,15 +202,6 @@ type MemberRow struct {
 type MemberRef struct {
 	Group     engine.GroupKey
 	Detection engine.DetectionKey
-}
-
-// UserRisk is the risk remediation set on a user.
-type UserRisk struct {
-	UserID            string
-	UserPrincipalName string
-	RiskLevel         string
-	RiskState         string
-	RemediatedAt      time.Time
 }
 
 // QuarantineRecord is a quarantine entry on its way in: its text comes from

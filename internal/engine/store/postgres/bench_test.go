@@ -7,6 +7,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/generate"
 )
 
@@ -23,7 +24,7 @@ func BenchmarkIngest(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		url, drop := pgtest.New(b)
-		svc, err := service.Open(context.Background(), service.Config{DatabaseURL: url})
+		svc, err := storeopen.Service(context.Background(), service.Config{DatabaseURL: url})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[engine.DetectionKey]store.StoredDetection, error) {
@@ -27,7 +28,7 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 			if err := rows.Scan(&key, &version, &groups); err != nil {
 				return err
 			}
-			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: store.DecodeGroups(groups)}
+			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: codec.DecodeGroups(groups)}
 			copy(d.Key[:], key)
 			out[d.Key] = d
 		}
@@ -66,7 +67,7 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 			}
 			keys = append(keys, d.Key[:])
 			versions = append(versions, d.Version.UnixNano())
-			groups = append(groups, store.EncodeGroups(d.Groups))
+			groups = append(groups, codec.EncodeGroups(d.Groups))
 		}
 		if len(keys) == 0 {
 			return nil
@@ -123,7 +124,7 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 			var d engine.DetectionKey
 			copy(g[:], grp)
 			copy(d[:], det)
-			m, err := store.DecodeMember(g, d, payload)
+			m, err := codec.DecodeMember(g, d, payload)
 			if err != nil {
 				return err
 			}

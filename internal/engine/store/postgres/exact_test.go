@@ -12,6 +12,7 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/postgres/pgtest"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
 	"github.com/idp/terraform-provider-idp/internal/generate"
 )
 
@@ -71,7 +72,7 @@ func TestConcurrentEnginesAgreeWithOne(t *testing.T) {
 		}
 	}
 
-	one, err := service.Open(ctx, service.Config{DataDir: t.TempDir()})
+	one, err := storeopen.Service(ctx, service.Config{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestConcurrentEnginesAgreeWithOne(t *testing.T) {
 	url := pgtest.URL(t)
 	engines := make([]*service.Service, len(slicesOf))
 	for i := range engines {
-		engines[i], err = service.Open(ctx, service.Config{DatabaseURL: url, TxRecords: 100})
+		engines[i], err = storeopen.Service(ctx, service.Config{DatabaseURL: url, TxRecords: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

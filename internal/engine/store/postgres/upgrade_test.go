@@ -94,3 +94,33 @@ func TestUpgradeMovesTheQuarantine(t *testing.T) {
 	defer s.Close()
 	storetest.CheckUpgradedQuarantine(t, s, old, when)
 }
+
+// An existing audit log is indexed for write-back in place, and the lease
+// an older engine kept as a cursor is dropped.
+func TestUpgradeIndexesPendingWriteback(t *testing.T) {
+	ctx := context.Background()
+	log := storetest.WritebackLog(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+	url := openAt(t, 4, func(pool *pgxpool.Pool) {
+		for _, r := range log {
+			exec(t, pool, `INSERT INTO remediations (time, user_id, alert_id, policy, actions, outcome) VALUES ($1, $2, $3, $4, '[]', $5)`,
+				r.Time.UnixNano(), r.UserID, r.AlertID, r.Policy, r.Outcome)
+		}
+		exec(t, pool, `INSERT INTO cursors (source, cursor) VALUES ('graph:writeback', '{"holder":"x"}')`)
+	})
+	s, err := Open(ctx, url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckPendingWriteback(t, s, storetest.WantPendingWriteback(log))
+	err = s.View(ctx, func(r store.Reader) error {
+		c, err := r.Cursor(ctx, "graph:writeback")
+		if err == nil && c != "" {
+			t.Errorf("the old lease cursor survived the upgrade: %q", c)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -3,14 +3,12 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
 func (t *tx) DeviceVersions(ctx context.Context, ids []string) (map[string]time.Time, error) {
@@ -83,12 +81,12 @@ func (t *tx) ManagedUsers(ctx context.Context, userIDs []string) (map[string]boo
 	return out, err
 }
 
-func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]store.UserRisk, error) {
-	out := make(map[string]store.UserRisk)
+func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]engine.UserRisk, error) {
+	out := make(map[string]engine.UserRisk)
 	scan := func(rows pgx.Rows) error {
 		defer rows.Close()
 		for rows.Next() {
-			var u store.UserRisk
+			var u engine.UserRisk
 			var at int64
 			if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
 				return err
@@ -116,8 +114,8 @@ func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]store.User
 	return out, err
 }
 
-func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
-	us = lastOfEach(us, func(a, b *store.UserRisk) int { return strings.Compare(a.UserID, b.UserID) })
+func (t *tx) PutUserRisks(ctx context.Context, us []engine.UserRisk) error {
+	us = lastOfEach(us, func(a, b *engine.UserRisk) int { return strings.Compare(a.UserID, b.UserID) })
 	return chunks(len(us), func(start, end int) error {
 		n := end - start
 		ids, upns, levels, states := make([]string, 0, n), make([]string, 0, n), make([]string, 0, n), make([]string, 0, n)
@@ -141,7 +139,7 @@ func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
 
 // UserRiskPage orders by user principal name then user id in byte order
 // (the "C" collation), as SQLite and remediate.Users do.
-func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]store.UserRisk, int, error) {
+func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]engine.UserRisk, int, error) {
 	var total int
 	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM user_risks`).Scan(&total); err != nil {
 		return nil, 0, err
@@ -152,9 +150,9 @@ func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]store.UserRi
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []store.UserRisk{}
+	out := []engine.UserRisk{}
 	for rows.Next() {
-		var u store.UserRisk
+		var u engine.UserRisk
 		var at int64
 		if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
 			return nil, 0, err
@@ -183,22 +181,8 @@ func (t *tx) Remediations(ctx context.Context, page engine.Page) ([]engine.Remed
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []engine.Remediation{}
-	for rows.Next() {
-		var r engine.Remediation
-		var at int64
-		var actions string
-		if err := rows.Scan(&at, &r.UserID, &r.AlertID, &r.Policy, &actions, &r.Outcome); err != nil {
-			return nil, 0, err
-		}
-		r.Time = time.Unix(0, at).UTC()
-		if err := json.Unmarshal([]byte(actions), &r.Actions); err != nil {
-			return nil, 0, fmt.Errorf("reading the remediation log: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := scanRemediations(rows)
+	return out, total, err
 }
 
 // AppendRemediations copies the entries in: the log only grows, so there is
@@ -206,6 +190,9 @@ func (t *tx) Remediations(ctx context.Context, page engine.Page) ([]engine.Remed
 func (t *tx) AppendRemediations(ctx context.Context, rs []engine.Remediation) error {
 	if len(rs) == 0 {
 		return nil
+	}
+	if err := t.markWriteback(ctx, rs); err != nil {
+		return err
 	}
 	_, err := t.q.CopyFrom(ctx, pgx.Identifier{"remediations"}, []string{"time", "user_id", "alert_id", "policy", "actions", "outcome"},
 		pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 const alertColumns = `grp, id, policy, severity, status, upn, first_seen, last_seen, updated_at, payload`
@@ -27,7 +28,7 @@ func scanAlert(rows *sql.Rows) (engine.Alert, error) {
 	a.FirstSeen = time.Unix(0, first).UTC()
 	a.LastSeen = time.Unix(0, last).UTC()
 	a.UpdatedAt = time.Unix(0, updated).UTC()
-	return a, store.DecodeAlertPayload(&a, payload)
+	return a, codec.DecodeAlertPayload(&a, payload)
 }
 
 func (t *tx) Alerts(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey]engine.Alert, error) {
@@ -110,7 +111,7 @@ func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
 		func(i int, buf []any) []any {
 			a := &as[i]
 			return append(buf, a.Group[:], a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserPrincipalName,
-				a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(), a.UpdatedAt.UnixNano(), store.EncodeAlertPayload(*a),
+				a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(), a.UpdatedAt.UnixNano(), codec.EncodeAlertPayload(*a),
 				engine.FoldUserPrincipalName(a.UserPrincipalName))
 		})
 }

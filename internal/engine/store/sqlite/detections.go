@@ -9,6 +9,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[engine.DetectionKey]store.StoredDetection, error) {
@@ -23,7 +24,7 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 			if err := rows.Scan(&key, &version, &groups); err != nil {
 				return err
 			}
-			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: store.DecodeGroups(groups)}
+			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: codec.DecodeGroups(groups)}
 			copy(d.Key[:], key)
 			out[d.Key] = d
 			return nil
@@ -45,7 +46,7 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 		RETURNING key, prev_version, prev_groups`,
 		3, len(ds), func(i int, buf []any) []any {
 			d := &ds[i]
-			return append(buf, d.Key[:], d.Version.UnixNano(), store.EncodeGroups(d.Groups))
+			return append(buf, d.Key[:], d.Version.UnixNano(), codec.EncodeGroups(d.Groups))
 		},
 		func(rows *sql.Rows) error {
 			if err := rows.Scan(&key, &prevVersion, &prevGroups); err != nil {
@@ -55,7 +56,7 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 			copy(k[:], key)
 			var prev *store.StoredDetection
 			if prevVersion.Valid {
-				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, prevVersion.Int64).UTC(), Groups: store.DecodeGroups(prevGroups)}
+				prev = &store.StoredDetection{Key: k, Version: time.Unix(0, prevVersion.Int64).UTC(), Groups: codec.DecodeGroups(prevGroups)}
 			}
 			out[k] = prev
 			return nil
@@ -77,7 +78,7 @@ func (t *tx) Members(ctx context.Context, groups []engine.GroupKey) (map[engine.
 			var d engine.DetectionKey
 			copy(g[:], grp)
 			copy(d[:], det)
-			m, err := store.DecodeMember(g, d, payload)
+			m, err := codec.DecodeMember(g, d, payload)
 			if err != nil {
 				return err
 			}

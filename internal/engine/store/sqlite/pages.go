@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
 func (t *tx) AuditLog(ctx context.Context, q engine.AuditLogQuery) (engine.AuditLogPage, error) {
@@ -53,12 +52,12 @@ func (t *tx) AuditLog(ctx context.Context, q engine.AuditLogQuery) (engine.Audit
 	return page, err
 }
 
-func (t *tx) UserRisksByRecency(ctx context.Context, offset, limit int) ([]store.UserRisk, int, error) {
+func (t *tx) UserRisksByRecency(ctx context.Context, offset, limit int) ([]engine.UserRisk, int, error) {
 	var total int
 	if err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM user_risks`).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	out := []store.UserRisk{}
+	out := []engine.UserRisk{}
 	if limit <= 0 {
 		return out, total, nil
 	}
@@ -68,7 +67,7 @@ func (t *tx) UserRisksByRecency(ctx context.Context, offset, limit int) ([]store
 		return nil, 0, err
 	}
 	err = scanAll(rows, func(rows *sql.Rows) error {
-		var u store.UserRisk
+		var u engine.UserRisk
 		var at int64
 		if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/storetest"
 )
 
@@ -49,7 +50,7 @@ func TestUpgradeFoldsStoredUserPrincipalNames(t *testing.T) {
 			a := engine.Alert{ID: upn, CreatedAt: when}
 			exec(t, db, `INSERT INTO alerts (grp, id, policy, severity, status, upn, first_seen, last_seen, updated_at, payload)
 				VALUES (?, ?, 'leaked_credentials', 3, 'open', ?, ?, ?, ?, ?)`,
-				[]byte{byte(i)}, a.ID, upn, when.UnixNano(), when.UnixNano(), when.UnixNano(), store.EncodeAlertPayload(a))
+				[]byte{byte(i)}, a.ID, upn, when.UnixNano(), when.UnixNano(), when.UnixNano(), codec.EncodeAlertPayload(a))
 		}
 	})
 	s, err := Open(ctx, dir, Options{})
@@ -98,4 +99,35 @@ func TestUpgradeMovesTheQuarantine(t *testing.T) {
 	}
 	defer s.Close()
 	storetest.CheckUpgradedQuarantine(t, s, old, when)
+}
+
+// An existing audit log is indexed for write-back in place, and the lease
+// an older engine kept as a cursor is dropped.
+func TestUpgradeIndexesPendingWriteback(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	log := storetest.WritebackLog(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC))
+	openAt(t, dir, 4, func(db *sql.DB) {
+		for _, r := range log {
+			exec(t, db, `INSERT INTO remediations (time, user_id, alert_id, policy, actions, outcome) VALUES (?, ?, ?, ?, '[]', ?)`,
+				r.Time.UnixNano(), r.UserID, r.AlertID, r.Policy, r.Outcome)
+		}
+		exec(t, db, `INSERT INTO cursors (source, cursor) VALUES ('graph:writeback', '{"holder":"x"}')`)
+	})
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckPendingWriteback(t, s, storetest.WantPendingWriteback(log))
+	err = s.View(ctx, func(r store.Reader) error {
+		c, err := r.Cursor(ctx, "graph:writeback")
+		if err == nil && c != "" {
+			t.Errorf("the old lease cursor survived the upgrade: %q", c)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
 func (t *tx) DeviceVersions(ctx context.Context, ids []string) (map[string]time.Time, error) {
@@ -55,10 +54,10 @@ func (t *tx) ManagedUsers(ctx context.Context, userIDs []string) (map[string]boo
 	return out, err
 }
 
-func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]store.UserRisk, error) {
-	out := make(map[string]store.UserRisk)
+func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]engine.UserRisk, error) {
+	out := make(map[string]engine.UserRisk)
 	scan := func(rows *sql.Rows) error {
-		var u store.UserRisk
+		var u engine.UserRisk
 		var at int64
 		if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
 			return err
@@ -87,7 +86,7 @@ func (t *tx) UserRisks(ctx context.Context, ids []string) (map[string]store.User
 	return out, err
 }
 
-func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
+func (t *tx) PutUserRisks(ctx context.Context, us []engine.UserRisk) error {
 	return t.execRows(ctx, `INSERT OR REPLACE INTO user_risks (user_id, upn, risk_level, risk_state, remediated_at)`,
 		``, 5, len(us), func(i int, buf []any) []any {
 			u := &us[i]
@@ -97,7 +96,7 @@ func (t *tx) PutUserRisks(ctx context.Context, us []store.UserRisk) error {
 
 // UserRiskPage orders by user principal name then user id, in byte order
 // (SQLite's BINARY collation), as remediate.Users sorts.
-func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]store.UserRisk, int, error) {
+func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]engine.UserRisk, int, error) {
 	var total int
 	if err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM user_risks`).Scan(&total); err != nil {
 		return nil, 0, err
@@ -108,9 +107,9 @@ func (t *tx) UserRiskPage(ctx context.Context, page engine.Page) ([]store.UserRi
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []store.UserRisk{}
+	out := []engine.UserRisk{}
 	for rows.Next() {
-		var u store.UserRisk
+		var u engine.UserRisk
 		var at int64
 		if err := rows.Scan(&u.UserID, &u.UserPrincipalName, &u.RiskLevel, &u.RiskState, &at); err != nil {
 			return nil, 0, err
@@ -139,25 +138,14 @@ func (t *tx) Remediations(ctx context.Context, page engine.Page) ([]engine.Remed
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := []engine.Remediation{}
-	for rows.Next() {
-		var r engine.Remediation
-		var at int64
-		var actions string
-		if err := rows.Scan(&at, &r.UserID, &r.AlertID, &r.Policy, &actions, &r.Outcome); err != nil {
-			return nil, 0, err
-		}
-		r.Time = time.Unix(0, at).UTC()
-		if err := json.Unmarshal([]byte(actions), &r.Actions); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	out, err := scanRemediations(rows)
+	return out, total, err
 }
 
 func (t *tx) AppendRemediations(ctx context.Context, rs []engine.Remediation) error {
+	if err := t.markWriteback(ctx, rs); err != nil {
+		return err
+	}
 	return t.execRows(ctx, `INSERT INTO remediations (time, user_id, alert_id, policy, actions, outcome)`,
 		``, 6, len(rs), func(i int, buf []any) []any {
 			r := &rs[i]

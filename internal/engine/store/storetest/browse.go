@@ -239,9 +239,9 @@ func testRemediationPage(t *testing.T, s store.Store) {
 }
 
 func testUserRisksByRecency(t *testing.T, s store.Store) {
-	var us []store.UserRisk
+	var us []engine.UserRisk
 	for i := 0; i < 5; i++ {
-		us = append(us, store.UserRisk{UserID: fmt.Sprintf("u%d", i), UserPrincipalName: fmt.Sprintf("u%d@x", i),
+		us = append(us, engine.UserRisk{UserID: fmt.Sprintf("u%d", i), UserPrincipalName: fmt.Sprintf("u%d@x", i),
 			RiskLevel: "high", RiskState: "confirmedCompromised", RemediatedAt: at(time.Duration(i%3) * time.Minute)})
 	}
 	update(t, s, func(tx store.Tx) error { return tx.PutUserRisks(ctx, us) })

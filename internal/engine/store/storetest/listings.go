@@ -13,9 +13,9 @@ import (
 // testUserRiskPage: users page in byte order of user principal name, then
 // user id, whatever the database's collation.
 func testUserRiskPage(t *testing.T, s store.Store) {
-	var us []store.UserRisk
+	var us []engine.UserRisk
 	for i, upn := range []string{"b@x", "B@x", "a@x", "é@x", "_@x", "a@x"} {
-		us = append(us, store.UserRisk{UserID: fmt.Sprintf("u%d", i), UserPrincipalName: upn, RiskLevel: "high",
+		us = append(us, engine.UserRisk{UserID: fmt.Sprintf("u%d", i), UserPrincipalName: upn, RiskLevel: "high",
 			RiskState: "confirmedCompromised", RemediatedAt: at(time.Duration(i) * time.Minute)})
 	}
 	update(t, s, func(tx store.Tx) error { return tx.PutUserRisks(ctx, us) })

@@ -14,6 +14,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 // Opener returns a new, empty store for one test.
@@ -41,6 +42,8 @@ func Run(t *testing.T, open Opener) {
 		{"QuarantineCompression", testQuarantineCompression},
 		{"QuarantinePages", testQuarantinePages},
 		{"PurgeQuarantine", testPurgeQuarantine},
+		{"PendingWriteback", testPendingWriteback},
+		{"Lease", testLease},
 		{"Cursors", testCursors},
 		{"LastSync", testLastSync},
 		{"Claims", testClaims},
@@ -225,7 +228,7 @@ func member(g engine.GroupKey, id string, offset time.Duration, sev engine.Sever
 func rows(ms ...engine.Member) []store.MemberRow {
 	out := make([]store.MemberRow, len(ms))
 	for i, m := range ms {
-		out[i] = store.MemberRow{Group: m.Group, Detection: m.Detection, Payload: store.EncodeMember(m)}
+		out[i] = store.MemberRow{Group: m.Group, Detection: m.Detection, Payload: codec.EncodeMember(m)}
 	}
 	return out
 }
@@ -437,7 +440,7 @@ func testDevices(t *testing.T, s store.Store) {
 }
 
 func testUserRisks(t *testing.T, s store.Store) {
-	us := []store.UserRisk{
+	us := []engine.UserRisk{
 		{UserID: "u1", UserPrincipalName: "a@x", RiskLevel: "high", RiskState: "confirmedCompromised", RemediatedAt: at(0)},
 		{UserID: "u2", UserPrincipalName: "b@x", RiskLevel: "high", RiskState: "confirmedCompromised", RemediatedAt: at(time.Minute)},
 	}

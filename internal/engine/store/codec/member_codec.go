@@ -1,4 +1,4 @@
-package store
+package codec
 
 import (
 	"encoding/binary"
@@ -30,20 +30,33 @@ const (
 
 // EncodeMember packs a member's fields (not its keys) into a payload.
 func EncodeMember(m engine.Member) []byte {
-	texts := [...]string{m.RiskEventType, m.UserID, m.UserPrincipalName, m.UserDisplayName,
-		m.RiskLevel, m.RiskState, m.IPAddress, m.City, m.CountryOrRegion}
-	n := 11 + len(texts)*binary.MaxVarintLen32
-	for _, s := range texts {
+	return appendMember(make([]byte, 0, memberSize(&m)), &m)
+}
+
+// memberSize bounds the payload of m.
+func memberSize(m *engine.Member) int {
+	n := 11 + 9*binary.MaxVarintLen32
+	for _, s := range memberTexts(m) {
 		n += len(s)
 	}
-	b := make([]byte, 11, n)
-	b[0] = memberFormat
-	binary.BigEndian.PutUint64(b[1:9], uint64(m.ActivityTime.UnixNano()))
-	b[9] = byte(m.Severity.Rank())
+	return n
+}
+
+func memberTexts(m *engine.Member) [9]string {
+	return [...]string{m.RiskEventType, m.UserID, m.UserPrincipalName, m.UserDisplayName,
+		m.RiskLevel, m.RiskState, m.IPAddress, m.City, m.CountryOrRegion}
+}
+
+// appendMember appends m's payload to b.
+func appendMember(b []byte, m *engine.Member) []byte {
+	b = append(b, memberFormat)
+	b = binary.BigEndian.AppendUint64(b, uint64(m.ActivityTime.UnixNano()))
+	open := byte(0)
 	if m.Open {
-		b[10] = 1
+		open = 1
 	}
-	for _, s := range texts {
+	b = append(b, byte(m.Severity.Rank()), open)
+	for _, s := range memberTexts(m) {
 		b = appendString(b, s)
 	}
 	return b

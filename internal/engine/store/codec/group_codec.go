@@ -1,4 +1,4 @@
-package store
+package codec
 
 import "github.com/idp/terraform-provider-idp/internal/engine"
 
