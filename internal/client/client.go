@@ -67,7 +67,7 @@ type Client interface {
 	Users(ctx context.Context, page engine.Page) (engine.UserPage, error)
 	Remediations(ctx context.Context, page engine.Page) (engine.RemediationPage, error)
 	// Quarantine lists entries with the start of their text (the remote
-	// client gets at most server.MaxListedRawBytes of each);
+	// client gets at most api.MaxListedRawBytes of each);
 	// QuarantineText writes one entry's whole text to w, streamed.
 	Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error)
 	QuarantineText(ctx context.Context, id int64, w io.Writer) error

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/idp/terraform-provider-idp/internal/api"
 )
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header.
@@ -43,12 +45,12 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 				msg = "the bearer token is not valid"
 			}
 			s.metrics.authFailures.Inc()
-			writeError(w, http.StatusUnauthorized, codeUnauthorized, msg, "")
+			writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, msg, "")
 			return
 		}
 		if need := scopeNeeded(r); !scope.Allows(need) {
 			s.metrics.authFailures.Inc()
-			writeError(w, http.StatusForbidden, codeForbidden,
+			writeError(w, http.StatusForbidden, api.CodeForbidden,
 				fmt.Sprintf("this token's scope is %s: %s %s needs an %s token", scope, r.Method, r.URL.Path, need), "")
 			return
 		}
