@@ -72,5 +72,10 @@ type Client interface {
 	Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error)
 	QuarantineText(ctx context.Context, id int64, w io.Writer) error
 
+	// Remote reports whether the engine runs behind `engine serve`, where
+	// whatever names files (source paths) names the server's, and its
+	// rules, not this binary's, decide what is valid.
+	Remote() bool
+
 	Close() error
 }

@@ -553,6 +553,9 @@ func (c *Remote) QuarantineText(ctx context.Context, id int64, w io.Writer) erro
 	return nil
 }
 
+// Remote is true: the engine is behind `engine serve`.
+func (c *Remote) Remote() bool { return true }
+
 // Close releases idle connections.
 func (c *Remote) Close() error {
 	c.http.HTTPClient.CloseIdleConnections()

@@ -10,7 +10,6 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 )
 
 // Every diagnostic the provider raises is built here, so that summaries
@@ -271,7 +270,7 @@ func singletonWhat(importID string) string {
 
 // policyTestFailed reports a failing inline test on its own path,
 // tests[N]; the result's message names the index too, so it reads alone.
-func policyTestFailed(at path.Path, r policy.TestResult) diag.Diagnostic {
+func policyTestFailed(at path.Path, r engine.PolicyTestResult) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(at, "Policy Test Failed",
 		r.Message()+".\n\nInline tests run at plan time against the policy as configured, each detection alone. "+
 			"Correct the policy, or the test's detection or expect_alert.")

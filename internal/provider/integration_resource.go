@@ -219,8 +219,8 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 		Optional: true,
 		Description: "Pull detections and devices from Microsoft Graph with an app registration's client " +
 			"credentials (OAuth 2.0 client-credentials flow). The application needs the Microsoft Graph " +
-			"application permissions `" + graph.PermissionRiskDetections + "` and `" + graph.PermissionManagedDevices +
-			"`, and `" + graph.PermissionRiskyUsers + "` for `writeback`, with admin consent. Each sync reads " +
+			"application permissions `" + engine.GraphPermissionRiskDetections + "` and `" + engine.GraphPermissionManagedDevices +
+			"`, and `" + engine.GraphPermissionRiskyUsers + "` for `writeback`, with admin consent. Each sync reads " +
 			"every managed device, then the riskDetections changed since the last sync, one request a second " +
 			"at most (Identity Protection's limit). Unset: no Graph source.",
 		Attributes: map[string]schema.Attribute{
@@ -247,7 +247,7 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 					"plans nor logs). The engine keeps it sealed with its key (never in plaintext) and never returns " +
 					"it, so a secret changed outside Terraform does not show in plans, while one removed does. " +
 					"`client_secret_wo` keeps it out of the state. With neither, the engine reads the `" +
-					service.GraphSecretEnv + "` environment variable of the process that syncs (the one running " +
+					engine.GraphSecretEnv + "` environment variable of the process that syncs (the one running " +
 					"Terraform, for the embedded engine; the server's, in remote mode) each time it syncs, and the " +
 					"secret is then neither in the Terraform state nor in the engine's store.",
 				// The length only: a validator's message must not quote the value.
@@ -276,20 +276,20 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 					int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo")),
 				},
 			},
-			"authority_url": urlAttr("authority_url", graph.DefaultAuthorityURL,
+			"authority_url": urlAttr("authority_url", engine.DefaultGraphAuthorityURL,
 				"The Microsoft Entra authority that issues the tokens; differs in sovereign clouds "+
 					"(`https://login.microsoftonline.us`, `https://login.chinacloudapi.cn`)."),
-			"graph_url": urlAttr("graph_url", graph.DefaultGraphURL,
+			"graph_url": urlAttr("graph_url", engine.DefaultGraphURL,
 				"The Microsoft Graph base URL; differs in sovereign clouds (`https://graph.microsoft.us`, "+
 					"`https://dod-graph.microsoft.us`, `https://microsoftgraph.chinacloudapi.cn`). Tokens are "+
 					"requested for its `/.default` scope."),
 			"page_size": schema.Int64Attribute{
 				Optional: true, Computed: true,
-				Default: int64default.StaticInt64(graph.MaxPageSize),
+				Default: int64default.StaticInt64(engine.MaxGraphPageSize),
 				Description: fmt.Sprintf("Detections per page (`$top`), from 1 to %d. Each page is committed with "+
 					"its cursor, so an interrupted sync re-reads at most one page. Defaults to `%d`.",
-					graph.MaxPageSize, graph.MaxPageSize),
-				Validators: []validator.Int64{int64validator.Between(1, graph.MaxPageSize)},
+					engine.MaxGraphPageSize, engine.MaxGraphPageSize),
+				Validators: []validator.Int64{int64validator.Between(1, engine.MaxGraphPageSize)},
 			},
 			"writeback": schema.BoolAttribute{
 				Optional: true, Computed: true,
@@ -297,7 +297,7 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 				Description: "Report each user a remediating policy set to high risk to Identity Protection " +
 					"(`riskyUsers/confirmCompromised`, which marks the user confirmed compromised), once per " +
 					"remediation, after the sync's ingest. Failures are recorded in the remediation audit log and " +
-					"retried by later syncs; they never hold back ingestion. Needs `" + graph.PermissionRiskyUsers +
+					"retried by later syncs; they never hold back ingestion. Needs `" + engine.GraphPermissionRiskyUsers +
 					"`. Defaults to `false`.",
 			},
 		},
@@ -329,7 +329,7 @@ func (v engineRule) ValidateString(ctx context.Context, req validator.StringRequ
 // ModifyPlan keeps the state's source paths where the configuration names
 // the same files (planSameFiles), with the embedded engine.
 func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil || r.client.remote() {
+	if r.client == nil || r.client.Remote() {
 		return
 	}
 	planSameFiles(ctx, req, resp)
@@ -403,7 +403,7 @@ func (r *integrationResource) write(ctx context.Context, plan integrationModel, 
 	if r.client == nil {
 		return plan, diag.Diagnostics{unconfiguredProvider(integrationResourceName)}
 	}
-	in, diags := integrationToEngine(ctx, plan, !r.client.remote())
+	in, diags := integrationToEngine(ctx, plan, !r.client.Remote())
 	if diags.HasError() {
 		return plan, diags
 	}
@@ -618,13 +618,13 @@ func graphSourceObject(g engine.GraphSource, prior graphSourceModel, read bool) 
 	}
 	authority, graphURL, pageSize := g.AuthorityURL, g.GraphURL, int64(g.PageSize)
 	if authority == "" {
-		authority = graph.DefaultAuthorityURL
+		authority = engine.DefaultGraphAuthorityURL
 	}
 	if graphURL == "" {
-		graphURL = graph.DefaultGraphURL
+		graphURL = engine.DefaultGraphURL
 	}
 	if pageSize == 0 {
-		pageSize = graph.MaxPageSize
+		pageSize = engine.MaxGraphPageSize
 	}
 	return types.ObjectValue(graphSourceAttrTypes, map[string]attr.Value{
 		"tenant_id":                types.StringValue(g.TenantID),

@@ -63,39 +63,28 @@ var policyTestType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"expect_alert": types.BoolType,
 }}
 
-// builtinTypes lists the built-in policy types, from the engine's
-// registry: tuned, never created.
-func builtinTypes() []string {
-	var out []string
-	for _, p := range policy.Builtins() {
-		out = append(out, p.Type)
-	}
-	return out
-}
-
-// builtinDefault is the registry's default configuration of a built-in
+// builtinDefault is the catalogue's default configuration of a built-in
 // type; ok is false for anything else.
 func builtinDefault(typ string) (engine.Policy, bool) {
-	plugin, err := policy.Lookup(typ)
-	if err != nil || !plugin.Builtin() {
+	if !engine.IsBuiltinPolicy(typ) {
 		return engine.Policy{}, false
 	}
-	return plugin.Default(), true
+	return engine.DefaultPolicy(typ)
 }
 
-// typeDefaults is the default configuration of every registered type, in
-// type order: the built-ins and custom.
+// typeDefaults is the default configuration of every type, in type order:
+// the built-ins and custom.
 func typeDefaults() []engine.Policy {
 	var out []engine.Policy
-	for _, t := range policy.Types() {
-		plugin, _ := policy.Lookup(t)
-		out = append(out, plugin.Default())
+	for _, t := range engine.PolicyTypes() {
+		def, _ := engine.DefaultPolicy(t)
+		out = append(out, def)
 	}
 	return out
 }
 
 // defaultsText states a setting's default per type, read from the
-// registry: "Defaults to `x`." when every type agrees, else one clause per
+// engine's catalogue: "Defaults to `x`." when every type agrees, else one clause per
 // type. Types that do not take the setting (show returns "") are left out.
 func defaultsText(show func(engine.Policy) string) string {
 	var parts []string
@@ -141,17 +130,17 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"type": schema.StringAttribute{
 				Required: true,
-				Description: "The policy's type: " + enumText(policy.Types()) + ". `leaked_credentials` alerts on " +
+				Description: "The policy's type: " + enumText(engine.PolicyTypes()) + ". `leaked_credentials` alerts on " +
 					"each detection of leaked credentials; `risky_sign_in` aggregates a user's risky sign-ins per " +
 					"aggregation window; " + custom + " alerts on the detections its `condition` selects. " +
 					"Changing it replaces the resource.",
-				Validators:    []validator.String{stringvalidator.OneOf(policy.Types()...)},
+				Validators:    []validator.String{stringvalidator.OneOf(engine.PolicyTypes()...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
 				Optional: true,
 				Description: "The name of a custom policy: its ID, the `policy` of its alerts and its import ID. " +
-					"1 to 63 characters matching `" + policy.NamePattern + "`, and not a policy type. Required " +
+					"1 to 63 characters matching `" + engine.PolicyNamePattern + "`, and not a policy type. Required " +
 					"when `type` is " + custom + ", not allowed otherwise. Changing it replaces the resource: " +
 					"a new policy, while the old one's alerts keep the old name.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -194,9 +183,9 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"from `%s` to `%s` (for example `12h` or `90m`), for `risky_sign_in` and for custom policies "+
 					"with `group_by = \"%s\"`. Windows start at multiples of the window since the Unix epoch, in "+
 					"UTC. Not allowed on policies that alert on each detection. Defaults to `%s` where it is allowed.",
-					formatDuration(policy.MinAggregationWindow), formatDuration(policy.MaxAggregationWindow),
-					engine.GroupByUser, formatDuration(policy.DefaultAggregationWindow)),
-				Validators: []validator.String{durationBetween{min: policy.MinAggregationWindow, max: policy.MaxAggregationWindow}},
+					formatDuration(engine.MinAggregationWindow), formatDuration(engine.MaxAggregationWindow),
+					engine.GroupByUser, formatDuration(engine.DefaultAggregationWindow)),
+				Validators: []validator.String{durationBetween{min: engine.MinAggregationWindow, max: engine.MaxAggregationWindow}},
 			},
 			"remediate_risky_users": schema.BoolAttribute{
 				Optional: true, Computed: true,
@@ -302,7 +291,7 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 	}
 	if v := m.AggregationWindow; !v.IsNull() && !v.IsUnknown() {
 		d, err := v.Duration()
-		if err == nil && d >= policy.MinAggregationWindow && d <= policy.MaxAggregationWindow {
+		if err == nil && d >= engine.MinAggregationWindow && d <= engine.MaxAggregationWindow {
 			p.AggregationWindow = engine.Duration(d)
 			if custom && m.GroupBy.IsUnknown() {
 				p.GroupBy = engine.GroupByUser // the one grouping a window may be right for
@@ -507,7 +496,7 @@ func (r *policyResource) write(ctx context.Context, plan policyModel, create boo
 	if err != nil {
 		what := policyResourceName + " " + p.ID()
 		switch {
-		case errors.Is(err, engine.ErrAlreadyExists) && policy.IsBuiltin(p.Type):
+		case errors.Is(err, engine.ErrAlreadyExists) && engine.IsBuiltinPolicy(p.Type):
 			diags.Append(singletonClaimed(policyResourceName, p.Type, err))
 		case errors.Is(err, engine.ErrAlreadyExists):
 			diags.Append(policyNameTaken(path.Root("name"), p.Name, err))
@@ -568,7 +557,7 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	// Gone already is what destroy wants.
 	if err := r.client.DeletePolicy(ctx, id); err != nil && !errors.Is(err, engine.ErrNotFound) {
 		what := policyResourceName + " " + id
-		if policy.IsBuiltin(id) {
+		if engine.IsBuiltinPolicy(id) {
 			resp.Diagnostics.Append(deleteError(what, err))
 		} else {
 			resp.Diagnostics.Append(deleteCustomError(what, err))
@@ -579,14 +568,14 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // ImportState takes a built-in's type or a custom policy's name; Read
 // fills in the rest.
 func (r *policyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	want := "the import ID of a built-in policy is its type, one of " + strings.Join(builtinTypes(), ", ") +
+	want := "the import ID of a built-in policy is its type, one of " + strings.Join(engine.BuiltinPolicyTypes(), ", ") +
 		", and that of a custom policy its name."
 	if def, ok := builtinDefault(req.ID); ok {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), def.ID())...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), def.Type)...)
 		return
 	}
-	if err := policy.ValidateName(req.ID); err != nil {
+	if err := engine.ValidatePolicyName(req.ID); err != nil {
 		resp.Diagnostics.Append(invalidImportID(policyResourceName, req.ID, want+originalError(err)))
 		return
 	}
@@ -647,7 +636,7 @@ func policyFromEngine(p engine.Policy) policyModel {
 		RemediateRiskyUsers: types.BoolValue(p.RemediateRiskyUsers),
 		Tests:               types.ListNull(policyTestType),
 	}
-	if !policy.IsBuiltin(p.Type) {
+	if !engine.IsBuiltinPolicy(p.Type) {
 		m.Name = types.StringValue(p.Name)
 		m.Condition = types.StringValue(p.Condition)
 		m.GroupBy = types.StringValue(p.GroupBy)

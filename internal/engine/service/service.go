@@ -55,7 +55,7 @@ type Config struct {
 }
 
 // DefaultDataDir is where the embedded store lives when nothing is set.
-const DefaultDataDir = ".idp"
+const DefaultDataDir = engine.DefaultDataDir
 
 // Service is the engine.
 type Service struct {
