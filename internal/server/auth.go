@@ -19,10 +19,11 @@ func bearer(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
-// scopeNeeded is what a request of the API needs: reading (GET, HEAD)
-// needs a read token, anything else an admin token.
+// scopeNeeded is what a request of the API needs: reading (GET, HEAD) and
+// the checks (POSTs that change nothing, checks.go) need a read token,
+// anything else an admin token. A read token can thus plan.
 func scopeNeeded(r *http.Request) Scope {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || (r.Method == http.MethodPost && isCheck(r)) {
 		return ScopeRead
 	}
 	return ScopeAdmin

@@ -34,13 +34,18 @@ import (
 //	GET    /v1/remediations       Remediations (?limit=&offset=, at most MaxPage a page)
 //	GET    /v1/quarantine         Quarantine (?after=&limit=, at most MaxQuarantinePage a page, MaxListedRawBytes of each text)
 //	GET    /v1/quarantine/{id}/raw QuarantineText (the whole text, streamed)
+//	GET    /v1/version            Version (the server's release and API versions)
+//	POST   /v1/checks/integration ValidateIntegration (stores nothing; a read token may send it)
+//	POST   /v1/checks/policy      ValidatePolicy (stores nothing; a read token may send it)
+//	POST   /v1/checks/policy-tests TestPolicy (at most api.MaxPolicyTests a request; a read token may send it)
+//	GET    /v1/policy-types/{type}/defaults PolicyDefaults (?group_by=)
 //	GET    /healthz  /readyz              (no token)
 //	GET    /metrics                       (a token of any scope, unless Config.PublicMetrics)
 //
 //	       /  (everything else)   the console: its own sign-in, then pages
 //
-// A read token may send every GET; everything else needs an admin token
-// (auth.go).
+// A read token may send every GET and the checks; everything else needs
+// an admin token (auth.go).
 func (s *Server) routes() http.Handler {
 	v1 := http.NewServeMux()
 	v1.HandleFunc("GET /v1/integration", s.getIntegration)
@@ -64,6 +69,11 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("GET /v1/remediations", s.remediations)
 	v1.HandleFunc("GET /v1/quarantine", s.quarantine)
 	v1.HandleFunc("GET /v1/quarantine/{id}/raw", s.quarantineText)
+	v1.HandleFunc("GET /v1/version", s.version)
+	v1.HandleFunc("POST "+api.PathCheckIntegration, s.checkIntegration)
+	v1.HandleFunc("POST "+api.PathCheckPolicy, s.checkPolicy)
+	v1.HandleFunc("POST "+api.PathCheckPolicyTests, s.checkPolicyTests)
+	v1.HandleFunc("GET "+api.PolicyDefaultsPath("{type}"), s.policyDefaults)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, api.CodeNotFound, fmt.Sprintf("no route %s %s", r.Method, r.URL.Path), "")
 	})
