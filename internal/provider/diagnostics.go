@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
@@ -290,4 +291,44 @@ func invalidAttributeValue(at path.Path, requirement, got string, err error) dia
 		detail += originalError(err)
 	}
 	return diag.NewAttributeErrorDiagnostic(at, "Invalid Attribute Value", detail)
+}
+
+// versionAdvice is what to do about a server and a provider that cannot
+// work together: one binary is both, so the same release on both sides
+// always fits.
+const versionAdvice = "Run engine serve from the same release as this provider (the provider binary is also the " +
+	"server: terraform-provider-idp engine serve), or pin the provider to the release the server runs " +
+	"(required_providers version)."
+
+// engineAPIVersionMismatch: the server speaks another version of the API.
+func engineAPIVersionMismatch(cfg clientConfig, providerVersion string, v api.Version) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Incompatible Engine Server",
+		fmt.Sprintf("engine serve at %s speaks API version %d (release %s), but this provider (release %s) speaks "+
+			"API version %d, so the two would misread each other. %s",
+			redactedEndpoint(cfg.Endpoint), v.APIVersion, releaseName(v.Version), releaseName(providerVersion), api.APIVersion, versionAdvice))
+}
+
+// engineServerTooOld: the server does not report its version at all.
+func engineServerTooOld(cfg clientConfig, providerVersion string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Incompatible Engine Server",
+		fmt.Sprintf("engine serve at %s does not report its version (GET /v1/version), so it predates API version %d, "+
+			"which this provider (release %s) needs to check plans by the server's rules. %s",
+			redactedEndpoint(cfg.Endpoint), api.APIVersion, releaseName(providerVersion), versionAdvice)+originalError(err))
+}
+
+// engineReleaseDiffers: the same API, another release.
+func engineReleaseDiffers(cfg clientConfig, providerVersion string, v api.Version) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Engine Server Runs Another Release",
+		fmt.Sprintf("engine serve at %s runs release %s and this provider release %s. Both speak API version %d, so "+
+			"they work together; plans are validated and defaulted by the server's rules, which may differ from this "+
+			"provider's documentation. Run the same release on both to make them agree.",
+			redactedEndpoint(cfg.Endpoint), v.Version, providerVersion, v.APIVersion))
+}
+
+// releaseName is a release version as a sentence shows it.
+func releaseName(v string) string {
+	if v == "" {
+		return "unknown"
+	}
+	return v
 }

@@ -227,6 +227,10 @@ func (p *idpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		resp.Diagnostics.Append(configureError(cfg, err))
 		return
 	}
+	if resp.Diagnostics.Append(checkEngineVersion(ctx, c, cfg, p.version)...); resp.Diagnostics.HasError() {
+		_ = c.Close()
+		return
+	}
 	conn := &engineConn{Client: c, cfg: cfg}
 	resp.ResourceData = conn
 	resp.DataSourceData = conn
