@@ -59,6 +59,13 @@ func deleteCustomError(resource string, err error) diag.Diagnostic {
 	return engineError("Unable to Delete "+resource, "delete "+resource, err)
 }
 
+// planError reports an engine that could not judge a plan: the settings
+// were not found wrong, the engine could not be asked (unreachable, a
+// token it refuses).
+func planError(resource, action string, err error) diag.Diagnostic {
+	return engineError("Unable to Plan "+resource, action, err)
+}
+
 func alertsReadError(err error) diag.Diagnostic {
 	return engineError("Unable to Read Alerts", "sync the integration's source and query the alerts", err)
 }

@@ -17,10 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 )
 
 const policyResourceName = "idp_policy"
@@ -236,18 +234,10 @@ var policyFields = map[string]path.Path{
 	"aggregation_window": path.Root("aggregation_window"),
 }
 
-// Stand-ins for values that are unknown at plan time or already reported,
-// so that the engine's validation of the other settings still runs.
-const (
-	placeholderName      = "placeholder"
-	placeholderCondition = "true"
-)
-
-// ValidateConfig runs the engine's validation of the policy at plan time:
-// it knows which settings each type takes and compiles a custom policy's
-// condition, so a mistake fails the plan on its attribute with the
-// engine's (or CEL's) own words. Values the attribute validators already
-// refuse are left out, so each mistake is reported once.
+// ValidateConfig checks at validate time what needs no engine: which
+// settings each type takes. The engine cannot tell an unknown value from
+// an absent one, so this is checked here; everything else the engine
+// decides at plan time (ModifyPlan, policy_plan.go).
 func (r *policyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m policyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -255,14 +245,10 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 		return
 	}
 	typ := m.Type.ValueString()
-	plugin, err := policy.Lookup(typ)
-	if err != nil {
+	if _, ok := engine.DefaultPolicy(typ); !ok {
 		return // the type's OneOf says so
 	}
-	custom := !plugin.Builtin()
-
-	// Which attributes a type takes is checked here rather than by the
-	// engine: the engine cannot tell an unknown value from an absent one.
+	custom := !engine.IsBuiltinPolicy(typ)
 	for _, a := range []struct {
 		name     string
 		value    attr.Value
@@ -279,184 +265,6 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 			resp.Diagnostics.Append(notAllowedForType(path.Root(a.name), typ, engine.PolicyCustom))
 		}
 	}
-
-	p := engine.Policy{Type: typ}
-	if custom {
-		p.Name = knownOr(m.Name, placeholderName)
-		p.Condition = knownOr(m.Condition, placeholderCondition)
-		p.GroupBy = knownOr(m.GroupBy, "")
-	}
-	if v := m.Severity; !v.IsNull() && !v.IsUnknown() && engine.Severity(v.ValueString()).Rank() > 0 {
-		p.Severity = engine.Severity(v.ValueString())
-	}
-	if v := m.AggregationWindow; !v.IsNull() && !v.IsUnknown() {
-		d, err := v.Duration()
-		if err == nil && d >= engine.MinAggregationWindow && d <= engine.MaxAggregationWindow {
-			p.AggregationWindow = engine.Duration(d)
-			if custom && m.GroupBy.IsUnknown() {
-				p.GroupBy = engine.GroupByUser // the one grouping a window may be right for
-			}
-		}
-	}
-	if p.GroupBy != "" && p.GroupBy != engine.GroupByDetection && p.GroupBy != engine.GroupByUser {
-		p.GroupBy = "" // the group_by OneOf says so
-	}
-
-	// The engine stops at the first invalid setting; each one reported is
-	// replaced by a stand-in and the rest checked again, so that a plan
-	// lists every mistake at once.
-	for range policyFields {
-		_, err := policy.Normalize(p)
-		if err == nil {
-			return
-		}
-		resp.Diagnostics.Append(invalidSetting(err, policyFields, path.Root("type")))
-		var fe *engine.FieldError
-		if !errors.As(err, &fe) || !replaceSetting(&p, fe.Field) {
-			return
-		}
-	}
-}
-
-// replaceSetting puts a valid stand-in in place of an invalid setting;
-// false when there is none.
-func replaceSetting(p *engine.Policy, field string) bool {
-	switch field {
-	case "name":
-		p.Name = placeholderName
-	case "condition":
-		p.Condition = placeholderCondition
-	case "group_by":
-		p.GroupBy = ""
-	case "severity":
-		p.Severity = ""
-	case "aggregation_window":
-		p.AggregationWindow = 0
-	default:
-		return false
-	}
-	return true
-}
-
-func knownOr(v types.String, otherwise string) string {
-	if v.IsNull() || v.IsUnknown() {
-		return otherwise
-	}
-	return v.ValueString()
-}
-
-// ModifyPlan fills every setting the configuration leaves out with the
-// type's default from the engine's registry, so the plan shows what apply
-// will write, a setting removed from the configuration goes back to its
-// default, and a change made outside Terraform shows as a difference. It
-// then runs the inline tests against the planned policy.
-func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy: nothing to fill and no test to run
-	}
-	var config, plan policyModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || config.Type.IsUnknown() {
-		return
-	}
-	plugin, err := policy.Lookup(config.Type.ValueString())
-	if err != nil {
-		return
-	}
-	def := plugin.Default()
-	if plugin.Builtin() {
-		plan.ID = types.StringValue(def.ID())
-		plan.GroupBy = types.StringNull()
-	} else {
-		plan.ID = config.Name
-		if config.GroupBy.IsNull() {
-			plan.GroupBy = types.StringValue(def.GroupBy)
-		}
-	}
-	if config.Enabled.IsNull() {
-		plan.Enabled = types.BoolValue(def.Enabled)
-	}
-	if config.Severity.IsNull() {
-		plan.Severity = types.StringValue(string(def.Severity))
-	}
-	if config.AggregationWindow.IsNull() {
-		if plan.GroupBy.IsUnknown() {
-			plan.AggregationWindow = durationUnknown()
-		} else {
-			// The window follows the grouping: none per detection.
-			completed := plugin.Complete(engine.Policy{Type: def.Type, GroupBy: plan.GroupBy.ValueString()})
-			plan.AggregationWindow = windowValue(completed.AggregationWindow)
-		}
-	}
-	if config.RemediateRiskyUsers.IsNull() {
-		plan.RemediateRiskyUsers = types.BoolValue(def.RemediateRiskyUsers)
-	}
-	resp.Diagnostics.Append(runPolicyTests(ctx, plan)...)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// runPolicyTests runs the plan's inline tests against the planned policy
-// and fails each test whose verdict differs from its expect_alert. A test
-// with a value unknown until apply is left for the plan made at apply, and
-// so are all tests while a setting of the policy is unknown.
-func runPolicyTests(ctx context.Context, plan policyModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if plan.Tests.IsNull() || plan.Tests.IsUnknown() || !policySettingsKnown(plan) {
-		return diags
-	}
-	p, d := policyToEngine(plan)
-	if d.HasError() {
-		return diags // ValidateConfig reported it
-	}
-	if p.Type == engine.PolicyCustom && plan.Name.IsUnknown() {
-		p.Name = placeholderName // a name decides no verdict
-	}
-	var (
-		tests []engine.PolicyTest
-		index []int // tests[i] is the configuration's tests[index[i]]
-	)
-	for i, elem := range plan.Tests.Elements() {
-		obj, ok := elem.(types.Object)
-		if !ok || obj.IsNull() || obj.IsUnknown() {
-			continue
-		}
-		var t policyTestModel
-		if diags.Append(obj.As(ctx, &t, basetypes.ObjectAsOptions{})...); diags.HasError() {
-			return diags
-		}
-		if t.Detection.IsUnknown() || t.ExpectAlert.IsUnknown() || t.Detection.IsNull() || t.ExpectAlert.IsNull() {
-			continue
-		}
-		tests = append(tests, engine.PolicyTest{Detection: t.Detection.ValueString(), ExpectAlert: t.ExpectAlert.ValueBool()})
-		index = append(index, i)
-	}
-	if len(tests) == 0 {
-		return diags
-	}
-	results, err := policy.RunTests(p, tests)
-	if err != nil {
-		diags.Append(invalidSetting(err, policyFields, path.Root("type")))
-		return diags
-	}
-	for _, res := range results {
-		if !res.Passed {
-			res.Index = index[res.Index]
-			diags.Append(policyTestFailed(path.Root("tests").AtListIndex(res.Index), res))
-		}
-	}
-	return diags
-}
-
-// policySettingsKnown: every setting that decides a test's verdict is
-// known (the name decides none).
-func policySettingsKnown(m policyModel) bool {
-	for _, v := range []attr.Value{m.Type, m.Enabled, m.Severity, m.Condition, m.GroupBy, m.AggregationWindow} {
-		if v.IsUnknown() {
-			return false
-		}
-	}
-	return true
 }
 
 func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
