@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
-	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
@@ -308,11 +307,11 @@ const versionAdvice = "Run engine serve from the same release as this provider (
 	"(required_providers version)."
 
 // engineAPIVersionMismatch: the server speaks another version of the API.
-func engineAPIVersionMismatch(cfg clientConfig, providerVersion string, v api.Version) diag.Diagnostic {
+func engineAPIVersionMismatch(cfg clientConfig, providerVersion string, v client.Version) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Incompatible Engine Server",
 		fmt.Sprintf("engine serve at %s speaks API version %d (release %s), but this provider (release %s) speaks "+
 			"API version %d, so the two would misread each other. %s",
-			redactedEndpoint(cfg.Endpoint), v.APIVersion, releaseName(v.Version), releaseName(providerVersion), api.APIVersion, versionAdvice))
+			redactedEndpoint(cfg.Endpoint), v.APIVersion, releaseName(v.Version), releaseName(providerVersion), client.APIVersion, versionAdvice))
 }
 
 // engineServerTooOld: the server does not report its version at all.
@@ -320,11 +319,11 @@ func engineServerTooOld(cfg clientConfig, providerVersion string, err error) dia
 	return diag.NewErrorDiagnostic("Incompatible Engine Server",
 		fmt.Sprintf("engine serve at %s does not report its version (GET /v1/version), so it predates API version %d, "+
 			"which this provider (release %s) needs to check plans by the server's rules. %s",
-			redactedEndpoint(cfg.Endpoint), api.APIVersion, releaseName(providerVersion), versionAdvice)+originalError(err))
+			redactedEndpoint(cfg.Endpoint), client.APIVersion, releaseName(providerVersion), versionAdvice)+originalError(err))
 }
 
 // engineReleaseDiffers: the same API, another release.
-func engineReleaseDiffers(cfg clientConfig, providerVersion string, v api.Version) diag.Diagnostic {
+func engineReleaseDiffers(cfg clientConfig, providerVersion string, v client.Version) diag.Diagnostic {
 	return diag.NewWarningDiagnostic("Engine Server Runs Another Release",
 		fmt.Sprintf("engine serve at %s runs release %s and this provider release %s. Both speak API version %d, so "+
 			"they work together; plans are validated and defaulted by the server's rules, which may differ from this "+

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
-	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
@@ -29,14 +28,14 @@ func checkEngineVersion(ctx context.Context, c client.Client, cfg clientConfig, 
 // Another release of the same API version works, but plans are judged by
 // the server's rules, which may not be what this provider's documentation
 // says: a warning.
-func engineVersionDiagnostics(cfg clientConfig, providerVersion string, v api.Version, err error) diag.Diagnostics {
+func engineVersionDiagnostics(cfg clientConfig, providerVersion string, v client.Version, err error) diag.Diagnostics {
 	var diags diag.Diagnostics
 	switch {
 	case errors.Is(err, engine.ErrNotFound):
 		diags.Append(engineServerTooOld(cfg, providerVersion, err))
 	case err != nil:
 		diags.Append(configureError(cfg, err))
-	case v.APIVersion != api.APIVersion:
+	case v.APIVersion != client.APIVersion:
 		diags.Append(engineAPIVersionMismatch(cfg, providerVersion, v))
 	case v.Version != "" && providerVersion != "" && v.Version != providerVersion:
 		diags.Append(engineReleaseDiffers(cfg, providerVersion, v))
