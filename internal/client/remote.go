@@ -82,7 +82,7 @@ var (
 	ErrTooLarge     = api.ErrTooLarge
 )
 
-// APIError is an error answered by the api. Its text is the server's
+// APIError is an error answered by the server. Its text is the server's
 // message, and it unwraps to the engine error its code stands for, so
 // errors.Is(err, engine.ErrNotFound) holds whichever client answered.
 type APIError struct {
@@ -96,7 +96,7 @@ func (e *APIError) Error() string { return e.Message }
 
 func (e *APIError) Unwrap() error { return e.Code.Err() }
 
-// NewRemote checks the configuration; it does not contact the api.
+// NewRemote checks the configuration; it does not contact the server.
 func NewRemote(cfg RemoteConfig) (*Remote, error) {
 	base, err := url.Parse(strings.TrimSuffix(cfg.Endpoint, "/"))
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {

@@ -82,8 +82,9 @@ func typeDefaults() []engine.Policy {
 }
 
 // defaultsText states a setting's default per type, read from the
-// engine's catalogue: "Defaults to `x`." when every type agrees, else one clause per
-// type. Types that do not take the setting (show returns "") are left out.
+// engine's catalogue: "Defaults to `x`." when every type agrees, else one
+// clause per type. Types that do not take the setting (show returns "")
+// are left out.
 func defaultsText(show func(engine.Policy) string) string {
 	var parts []string
 	seen := map[string]bool{}

@@ -30,9 +30,9 @@ import (
 //	POST   /v1/sync               Sync
 //	POST   /v1/detections         IngestDetections (NDJSON or Graph pages; ?source=NAME)
 //	POST   /v1/devices            IngestDevices
-//	GET    /v1/users              Users (?limit=&offset=, at most MaxPage a page)
-//	GET    /v1/remediations       Remediations (?limit=&offset=, at most MaxPage a page)
-//	GET    /v1/quarantine         Quarantine (?after=&limit=, at most MaxQuarantinePage a page, MaxListedRawBytes of each text)
+//	GET    /v1/users              Users (?limit=&offset=, at most api.MaxPage a page)
+//	GET    /v1/remediations       Remediations (?limit=&offset=, at most api.MaxPage a page)
+//	GET    /v1/quarantine         Quarantine (?after=&limit=, at most api.MaxQuarantinePage a page, api.MaxListedRawBytes of each text)
 //	GET    /v1/quarantine/{id}/raw QuarantineText (the whole text, streamed)
 //	GET    /v1/version            Version (the server's release and API versions)
 //	POST   /v1/checks/integration ValidateIntegration (stores nothing; a read token may send it)
