@@ -28,6 +28,7 @@ func main() {
 			Stdout:           os.Stdout,
 			Stderr:           os.Stderr,
 			StderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+			Version:          version,
 		})
 		stop()
 		os.Exit(code)

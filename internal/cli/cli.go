@@ -39,6 +39,9 @@ type Env struct {
 	Getenv func(string) string
 	// StderrIsTerminal turns on the progress line of long ingests.
 	StderrIsTerminal bool
+	// Version is the binary's release version, which `engine serve`
+	// reports to its clients.
+	Version string
 }
 
 // command is one engine subcommand.

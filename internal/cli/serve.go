@@ -127,7 +127,7 @@ func runServe(ctx context.Context, c *invocation, f *serveFlags) error {
 	}
 	defer svc.Close()
 	srv, err := server.New(server.Config{Service: svc, Tokens: tokens, Logger: log, MaxBodyBytes: f.maxBodyBytes,
-		PollInterval: f.pollInterval, ShutdownTimeout: f.shutdownTimeout, PublicMetrics: f.publicMetrics})
+		PollInterval: f.pollInterval, ShutdownTimeout: f.shutdownTimeout, PublicMetrics: f.publicMetrics, Version: c.env.Version})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
@@ -67,10 +68,34 @@ type Client interface {
 	Users(ctx context.Context, page engine.Page) (engine.UserPage, error)
 	Remediations(ctx context.Context, page engine.Page) (engine.RemediationPage, error)
 	// Quarantine lists entries with the start of their text (the remote
-	// client gets at most server.MaxListedRawBytes of each);
+	// client gets at most api.MaxListedRawBytes of each);
 	// QuarantineText writes one entry's whole text to w, streamed.
 	Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error)
 	QuarantineText(ctx context.Context, id int64, w io.Writer) error
+
+	// ValidateIntegration refuses what SetIntegration would refuse before
+	// it stores anything, and stores nothing: the engine's rules (in
+	// remote mode, the server's: its source roots, the hosts it lets
+	// credentials go to). A plan asks it, so it reads and writes nothing.
+	ValidateIntegration(ctx context.Context, in engine.Integration) error
+	// ValidatePolicy fills a policy's defaults and validates it as
+	// PutPolicy would (a custom condition compiled), storing nothing.
+	ValidatePolicy(ctx context.Context, p engine.Policy) (engine.Policy, error)
+	// TestPolicy runs inline tests against a policy as configured, each
+	// detection judged alone; one result per test, in order.
+	TestPolicy(ctx context.Context, p engine.Policy, tests []engine.PolicyTest) ([]engine.PolicyTestResult, error)
+	// PolicyDefaults is the configuration a new policy of a type has,
+	// its aggregation window following groupBy ("" the type's own);
+	// engine.ErrNotFound for a type the engine does not know.
+	PolicyDefaults(ctx context.Context, typ, groupBy string) (engine.Policy, error)
+	// Version is the engine's release and API versions: the server's in
+	// remote mode; in-process, this build's API version and no release.
+	Version(ctx context.Context) (api.Version, error)
+
+	// Remote reports whether the engine runs behind `engine serve`, where
+	// whatever names files (source paths) names the server's, and its
+	// rules, not this binary's, decide what is valid.
+	Remote() bool
 
 	Close() error
 }

@@ -105,4 +105,7 @@ func (e *Embedded) QuarantineText(ctx context.Context, id int64, w io.Writer) er
 	return e.svc.QuarantineText(ctx, id, func(engine.QuarantineEntry) (io.Writer, error) { return w, nil })
 }
 
+// Remote is false: the engine runs in this process.
+func (e *Embedded) Remote() bool { return false }
+
 func (e *Embedded) Close() error { return e.svc.Close() }

@@ -18,8 +18,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/server"
 )
 
 // RemoteConfig says where `engine serve` is and how to reach it.
@@ -73,11 +73,13 @@ var _ Client = (*Remote)(nil)
 
 // ErrUnauthorized: the server refused the token. ErrForbidden: the token's
 // scope does not allow the call (a read token that writes). ErrTooLarge: a
-// pushed batch is over the server's size limit.
+// pushed batch is over the server's size limit. They are the API's
+// (api.Code.Err), named here too for the provider, which sees only the
+// client.
 var (
-	ErrUnauthorized = errors.New("unauthorized")
-	ErrForbidden    = errors.New("forbidden by the token's scope")
-	ErrTooLarge     = errors.New("too large")
+	ErrUnauthorized = api.ErrUnauthorized
+	ErrForbidden    = api.ErrForbidden
+	ErrTooLarge     = api.ErrTooLarge
 )
 
 // APIError is an error answered by the server. Its text is the server's
@@ -85,32 +87,14 @@ var (
 // errors.Is(err, engine.ErrNotFound) holds whichever client answered.
 type APIError struct {
 	Status    int
-	Code      string
+	Code      api.Code
 	Message   string
 	RequestID string
 }
 
 func (e *APIError) Error() string { return e.Message }
 
-func (e *APIError) Unwrap() error {
-	switch e.Code {
-	case "not_found":
-		return engine.ErrNotFound
-	case "invalid":
-		return engine.ErrInvalid
-	case "disabled":
-		return engine.ErrDisabled
-	case "conflict":
-		return engine.ErrAlreadyExists
-	case "unauthorized":
-		return ErrUnauthorized
-	case "forbidden":
-		return ErrForbidden
-	case "too_large":
-		return ErrTooLarge
-	}
-	return nil
-}
+func (e *APIError) Unwrap() error { return e.Code.Err() }
 
 // NewRemote checks the configuration; it does not contact the server.
 func NewRemote(cfg RemoteConfig) (*Remote, error) {
@@ -274,9 +258,9 @@ func redactedURL(u *url.URL) string {
 // returns in-process.
 func answerError(resp *http.Response) error {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	var body server.ErrorBody
+	var body api.ErrorBody
 	if err := json.Unmarshal(raw, &body); err != nil || body.Error.Code == "" {
-		return &APIError{Status: resp.StatusCode, Code: codeOfStatus(resp.StatusCode),
+		return &APIError{Status: resp.StatusCode, Code: api.CodeOfStatus(resp.StatusCode),
 			Message: fmt.Sprintf("engine serve answered %s", resp.Status), RequestID: resp.Header.Get("X-Request-Id")}
 	}
 	apiErr := &APIError{Status: resp.StatusCode, Code: body.Error.Code, Message: body.Error.Message, RequestID: resp.Header.Get("X-Request-Id")}
@@ -284,22 +268,6 @@ func answerError(resp *http.Response) error {
 		return &engine.FieldError{Field: body.Error.Field, Err: apiErr}
 	}
 	return apiErr
-}
-
-// codeOfStatus names an answer that came without an error body (from a
-// proxy, say).
-func codeOfStatus(status int) string {
-	switch status {
-	case http.StatusNotFound:
-		return "not_found"
-	case http.StatusUnauthorized:
-		return "unauthorized"
-	case http.StatusForbidden:
-		return "forbidden"
-	case http.StatusRequestEntityTooLarge:
-		return "too_large"
-	}
-	return "internal"
 }
 
 func (c *Remote) Integration(ctx context.Context) (engine.Integration, error) {
@@ -373,19 +341,19 @@ func (c *Remote) DeletePolicy(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, policyPath(id), nil, nil, nil)
 }
 
-// Alerts asks for at most server.MaxPage alerts a request: a query for
+// Alerts asks for at most api.MaxPage alerts a request: a query for
 // more, or for all of them (limit 0), reads page after page.
 func (c *Remote) Alerts(ctx context.Context, q engine.AlertQuery) (engine.AlertPage, error) {
 	out := engine.AlertPage{Alerts: []engine.Alert{}}
 	for {
 		page := q
 		page.Offset = q.Offset + len(out.Alerts)
-		page.Limit = server.MaxPage
+		page.Limit = api.MaxPage
 		if q.Limit > 0 {
-			page.Limit = min(server.MaxPage, q.Limit-len(out.Alerts))
+			page.Limit = min(api.MaxPage, q.Limit-len(out.Alerts))
 		}
 		var got engine.AlertPage
-		if err := c.do(ctx, http.MethodGet, "/v1/alerts", server.AlertQueryValues(page), nil, &got); err != nil {
+		if err := c.do(ctx, http.MethodGet, "/v1/alerts", api.AlertQueryValues(page), nil, &got); err != nil {
 			return out, err
 		}
 		out.Total = got.Total
@@ -488,7 +456,7 @@ func (c *Remote) Users(ctx context.Context, page engine.Page) (engine.UserPage, 
 	out := engine.UserPage{Users: []engine.User{}}
 	err := pages(page, func(p engine.Page) (int, error) {
 		var got engine.UserPage
-		err := c.do(ctx, http.MethodGet, "/v1/users", server.PageValues(p), nil, &got)
+		err := c.do(ctx, http.MethodGet, "/v1/users", api.PageValues(p), nil, &got)
 		out.Users, out.Total = append(out.Users, got.Users...), got.Total
 		return len(got.Users), err
 	})
@@ -499,21 +467,21 @@ func (c *Remote) Remediations(ctx context.Context, page engine.Page) (engine.Rem
 	out := engine.RemediationPage{Remediations: []engine.Remediation{}}
 	err := pages(page, func(p engine.Page) (int, error) {
 		var got engine.RemediationPage
-		err := c.do(ctx, http.MethodGet, "/v1/remediations", server.PageValues(p), nil, &got)
+		err := c.do(ctx, http.MethodGet, "/v1/remediations", api.PageValues(p), nil, &got)
 		out.Remediations, out.Total = append(out.Remediations, got.Remediations...), got.Total
 		return len(got.Remediations), err
 	})
 	return out, err
 }
 
-// pages asks for a listing page by page of at most server.MaxPage rows
+// pages asks for a listing page by page of at most api.MaxPage rows
 // until it has the rows page asks for (all of them for limit 0): fetch
 // reads one and says how many rows it got.
 func pages(page engine.Page, fetch func(engine.Page) (int, error)) error {
 	for read := 0; ; {
-		p := engine.Page{Offset: page.Offset + read, Limit: server.MaxPage}
+		p := engine.Page{Offset: page.Offset + read, Limit: api.MaxPage}
 		if page.Limit > 0 {
-			p.Limit = min(server.MaxPage, page.Limit-read)
+			p.Limit = min(api.MaxPage, page.Limit-read)
 		}
 		n, err := fetch(p)
 		if err != nil {
@@ -526,18 +494,18 @@ func pages(page engine.Page, fetch func(engine.Page) (int, error)) error {
 	}
 }
 
-// Quarantine reads page after page (of at most server.MaxQuarantinePage
+// Quarantine reads page after page (of at most api.MaxQuarantinePage
 // entries) until it has q.Limit entries, or all of them for 0. The server
-// cuts each text at server.MaxListedRawBytes whatever q.RawLimit says.
+// cuts each text at api.MaxListedRawBytes whatever q.RawLimit says.
 func (c *Remote) Quarantine(ctx context.Context, q engine.QuarantineQuery) (engine.QuarantinePage, error) {
 	out := engine.QuarantinePage{Entries: []engine.QuarantineEntry{}}
 	for after := q.After; ; {
-		want := server.MaxQuarantinePage
+		want := api.MaxQuarantinePage
 		if q.Limit > 0 {
 			want = min(want, q.Limit-len(out.Entries))
 		}
 		var got engine.QuarantinePage
-		if err := c.do(ctx, http.MethodGet, "/v1/quarantine", server.QuarantineValues(engine.QuarantineQuery{After: after, Limit: want}), nil, &got); err != nil {
+		if err := c.do(ctx, http.MethodGet, "/v1/quarantine", api.QuarantineValues(engine.QuarantineQuery{After: after, Limit: want}), nil, &got); err != nil {
 			return out, err
 		}
 		for _, e := range got.Entries {
@@ -584,6 +552,9 @@ func (c *Remote) QuarantineText(ctx context.Context, id int64, w io.Writer) erro
 	}
 	return nil
 }
+
+// Remote is true: the engine is behind `engine serve`.
+func (c *Remote) Remote() bool { return true }
 
 // Close releases idle connections.
 func (c *Remote) Close() error {

@@ -78,7 +78,7 @@ func (d *alertsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 		Attributes: map[string]schema.Attribute{
 			"policy": schema.StringAttribute{
 				Optional: true,
-				Description: "Only alerts of this policy: the type of a built-in policy (" + enumText(builtinTypes()) +
+				Description: "Only alerts of this policy: the type of a built-in policy (" + enumText(engine.BuiltinPolicyTypes()) +
 					") or the name of a custom policy. Unset: every policy.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},

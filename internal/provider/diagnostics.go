@@ -10,7 +10,6 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 )
 
 // Every diagnostic the provider raises is built here, so that summaries
@@ -57,6 +56,13 @@ func deleteError(resource string, err error) diag.Diagnostic {
 
 func deleteCustomError(resource string, err error) diag.Diagnostic {
 	return engineError("Unable to Delete "+resource, "delete "+resource, err)
+}
+
+// planError reports an engine that could not judge a plan: the settings
+// were not found wrong, the engine could not be asked (unreachable, a
+// token it refuses).
+func planError(resource, action string, err error) diag.Diagnostic {
+	return engineError("Unable to Plan "+resource, action, err)
 }
 
 func alertsReadError(err error) diag.Diagnostic {
@@ -271,7 +277,7 @@ func singletonWhat(importID string) string {
 
 // policyTestFailed reports a failing inline test on its own path,
 // tests[N]; the result's message names the index too, so it reads alone.
-func policyTestFailed(at path.Path, r policy.TestResult) diag.Diagnostic {
+func policyTestFailed(at path.Path, r engine.PolicyTestResult) diag.Diagnostic {
 	return diag.NewAttributeErrorDiagnostic(at, "Policy Test Failed",
 		r.Message()+".\n\nInline tests run at plan time against the policy as configured, each detection alone. "+
 			"Correct the policy, or the test's detection or expect_alert.")
@@ -291,4 +297,44 @@ func invalidAttributeValue(at path.Path, requirement, got string, err error) dia
 		detail += originalError(err)
 	}
 	return diag.NewAttributeErrorDiagnostic(at, "Invalid Attribute Value", detail)
+}
+
+// versionAdvice is what to do about a server and a provider that cannot
+// work together: one binary is both, so the same release on both sides
+// always fits.
+const versionAdvice = "Run engine serve from the same release as this provider (the provider binary is also the " +
+	"server: terraform-provider-idp engine serve), or pin the provider to the release the server runs " +
+	"(required_providers version)."
+
+// engineAPIVersionMismatch: the server speaks another version of the API.
+func engineAPIVersionMismatch(cfg clientConfig, providerVersion string, v client.Version) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Incompatible Engine Server",
+		fmt.Sprintf("engine serve at %s speaks API version %d (release %s), but this provider (release %s) speaks "+
+			"API version %d, so the two would misread each other. %s",
+			redactedEndpoint(cfg.Endpoint), v.APIVersion, releaseName(v.Version), releaseName(providerVersion), client.APIVersion, versionAdvice))
+}
+
+// engineServerTooOld: the server does not report its version at all.
+func engineServerTooOld(cfg clientConfig, providerVersion string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic("Incompatible Engine Server",
+		fmt.Sprintf("engine serve at %s does not report its version (GET /v1/version), so it predates API version %d, "+
+			"which this provider (release %s) needs to check plans by the server's rules. %s",
+			redactedEndpoint(cfg.Endpoint), client.APIVersion, releaseName(providerVersion), versionAdvice)+originalError(err))
+}
+
+// engineReleaseDiffers: the same API, another release.
+func engineReleaseDiffers(cfg clientConfig, providerVersion string, v client.Version) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Engine Server Runs Another Release",
+		fmt.Sprintf("engine serve at %s runs release %s and this provider release %s. Both speak API version %d, so "+
+			"they work together; plans are validated and defaulted by the server's rules, which may differ from this "+
+			"provider's documentation. Run the same release on both to make them agree.",
+			redactedEndpoint(cfg.Endpoint), v.Version, providerVersion, v.APIVersion))
+}
+
+// releaseName is a release version as a sentence shows it.
+func releaseName(v string) string {
+	if v == "" {
+		return "unknown"
+	}
+	return v
 }

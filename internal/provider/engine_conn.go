@@ -21,10 +21,6 @@ type engineConn struct {
 	newStoreOnce sync.Once
 }
 
-// remote reports whether the engine runs behind engine serve, where
-// whatever names the host's files (source paths) is the server's.
-func (c *engineConn) remote() bool { return c.cfg.Endpoint != "" }
-
 // warnIfStoreNew is called by every resource Read: a Read means the state
 // holds this provider's resources. When the engine's store holds no
 // settings at all, it is new (a fresh CI checkout, another working

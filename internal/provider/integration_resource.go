@@ -24,8 +24,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/ingest/graph"
-	"github.com/idp/terraform-provider-idp/internal/engine/service"
 )
 
 // integrationID is the ID of the singleton, in the state and for import.
@@ -38,10 +36,9 @@ type integrationResource struct {
 }
 
 var (
-	_ resource.ResourceWithConfigure      = (*integrationResource)(nil)
-	_ resource.ResourceWithImportState    = (*integrationResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*integrationResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*integrationResource)(nil)
+	_ resource.ResourceWithConfigure   = (*integrationResource)(nil)
+	_ resource.ResourceWithImportState = (*integrationResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*integrationResource)(nil)
 )
 
 func newIntegrationResource() resource.Resource { return &integrationResource{} }
@@ -199,9 +196,11 @@ func (r *integrationResource) Schema(_ context.Context, _ resource.SchemaRequest
 	}
 }
 
-// graphSourceSchema is source.graph. Its checks are the engine's own
-// (graph.Check*), so that a value refused at plan time is exactly one the
-// engine would refuse.
+// graphSourceSchema is source.graph. Its values are checked by the
+// engine at plan time (ModifyPlan, integration_plan.go), so that a value
+// refused at plan time is exactly one the engine that applies it would
+// refuse; only what the engine cannot see is checked here: an empty URL,
+// which the engine reads as its default.
 func graphSourceSchema() schema.SingleNestedAttribute {
 	urlAttr := func(name, def, what string) schema.StringAttribute {
 		return schema.StringAttribute{
@@ -209,36 +208,25 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 			Default: stringdefault.StaticString(def),
 			Description: what + " An absolute `https` URL (plain `http` is accepted only on a loopback host, for " +
 				"test servers). Defaults to `" + def + "`.",
-			Validators: []validator.String{engineRule{
-				requirement: "must be an absolute https URL (http only on a loopback host) without query or credentials",
-				check:       func(v string) error { return graph.CheckBaseURL(name, v) },
-			}},
+			Validators: []validator.String{notEmptyURL{name: name}},
 		}
 	}
 	return schema.SingleNestedAttribute{
 		Optional: true,
 		Description: "Pull detections and devices from Microsoft Graph with an app registration's client " +
 			"credentials (OAuth 2.0 client-credentials flow). The application needs the Microsoft Graph " +
-			"application permissions `" + graph.PermissionRiskDetections + "` and `" + graph.PermissionManagedDevices +
-			"`, and `" + graph.PermissionRiskyUsers + "` for `writeback`, with admin consent. Each sync reads " +
+			"application permissions `" + engine.GraphPermissionRiskDetections + "` and `" + engine.GraphPermissionManagedDevices +
+			"`, and `" + engine.GraphPermissionRiskyUsers + "` for `writeback`, with admin consent. Each sync reads " +
 			"every managed device, then the riskDetections changed since the last sync, one request a second " +
 			"at most (Identity Protection's limit). Unset: no Graph source.",
 		Attributes: map[string]schema.Attribute{
 			"tenant_id": schema.StringAttribute{
 				Required:    true,
 				Description: "The Entra ID tenant: its id (a GUID) or a verified domain such as `contoso.onmicrosoft.com`.",
-				Validators: []validator.String{engineRule{
-					requirement: "must be a tenant id or domain name",
-					check:       graph.CheckTenantID,
-				}},
 			},
 			"client_id": schema.StringAttribute{
 				Required:    true,
 				Description: "The application (client) id of the app registration.",
-				Validators: []validator.String{engineRule{
-					requirement: "must not be blank",
-					check:       graph.CheckClientID,
-				}},
 			},
 			"client_secret": schema.StringAttribute{
 				Optional:  true,
@@ -247,7 +235,7 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 					"plans nor logs). The engine keeps it sealed with its key (never in plaintext) and never returns " +
 					"it, so a secret changed outside Terraform does not show in plans, while one removed does. " +
 					"`client_secret_wo` keeps it out of the state. With neither, the engine reads the `" +
-					service.GraphSecretEnv + "` environment variable of the process that syncs (the one running " +
+					engine.GraphSecretEnv + "` environment variable of the process that syncs (the one running " +
 					"Terraform, for the embedded engine; the server's, in remote mode) each time it syncs, and the " +
 					"secret is then neither in the Terraform state nor in the engine's store.",
 				// The length only: a validator's message must not quote the value.
@@ -276,20 +264,20 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 					int64validator.AlsoRequires(path.MatchRelative().AtParent().AtName("client_secret_wo")),
 				},
 			},
-			"authority_url": urlAttr("authority_url", graph.DefaultAuthorityURL,
+			"authority_url": urlAttr("authority_url", engine.DefaultGraphAuthorityURL,
 				"The Microsoft Entra authority that issues the tokens; differs in sovereign clouds "+
 					"(`https://login.microsoftonline.us`, `https://login.chinacloudapi.cn`)."),
-			"graph_url": urlAttr("graph_url", graph.DefaultGraphURL,
+			"graph_url": urlAttr("graph_url", engine.DefaultGraphURL,
 				"The Microsoft Graph base URL; differs in sovereign clouds (`https://graph.microsoft.us`, "+
 					"`https://dod-graph.microsoft.us`, `https://microsoftgraph.chinacloudapi.cn`). Tokens are "+
 					"requested for its `/.default` scope."),
 			"page_size": schema.Int64Attribute{
 				Optional: true, Computed: true,
-				Default: int64default.StaticInt64(graph.MaxPageSize),
+				Default: int64default.StaticInt64(engine.MaxGraphPageSize),
 				Description: fmt.Sprintf("Detections per page (`$top`), from 1 to %d. Each page is committed with "+
 					"its cursor, so an interrupted sync re-reads at most one page. Defaults to `%d`.",
-					graph.MaxPageSize, graph.MaxPageSize),
-				Validators: []validator.Int64{int64validator.Between(1, graph.MaxPageSize)},
+					engine.MaxGraphPageSize, engine.MaxGraphPageSize),
+				Validators: []validator.Int64{int64validator.Between(1, engine.MaxGraphPageSize)},
 			},
 			"writeback": schema.BoolAttribute{
 				Optional: true, Computed: true,
@@ -297,71 +285,34 @@ func graphSourceSchema() schema.SingleNestedAttribute {
 				Description: "Report each user a remediating policy set to high risk to Identity Protection " +
 					"(`riskyUsers/confirmCompromised`, which marks the user confirmed compromised), once per " +
 					"remediation, after the sync's ingest. Failures are recorded in the remediation audit log and " +
-					"retried by later syncs; they never hold back ingestion. Needs `" + graph.PermissionRiskyUsers +
+					"retried by later syncs; they never hold back ingestion. Needs `" + engine.GraphPermissionRiskyUsers +
 					"`. Defaults to `false`.",
 			},
 		},
 	}
 }
 
-// engineRule is a string validator applying one of the engine's own
-// checks. It quotes the value it refuses, so it is not for secrets.
-type engineRule struct {
-	requirement string
-	check       func(string) error
-}
+// notEmptyURL refuses an empty authority_url or graph_url: the engine
+// reads "" as its default, but in a configuration it is a mistake (left
+// out, the attribute takes the default).
+type notEmptyURL struct{ name string }
 
-var _ validator.String = engineRule{}
+var _ validator.String = notEmptyURL{}
 
-func (v engineRule) Description(context.Context) string { return "value " + v.requirement }
+func (v notEmptyURL) Description(context.Context) string { return "value " + urlRequirement }
 
-func (v engineRule) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v notEmptyURL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (v engineRule) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+func (v notEmptyURL) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() != "" {
 		return
 	}
-	if err := v.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.Append(invalidAttributeValue(req.Path, v.Description(ctx), fmt.Sprintf("%q", req.ConfigValue.ValueString()), err))
-	}
-}
-
-// ModifyPlan keeps the state's source paths where the configuration names
-// the same files (planSameFiles), with the embedded engine.
-func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil || r.client.remote() {
-		return
-	}
-	planSameFiles(ctx, req, resp)
+	resp.Diagnostics.Append(invalidAttributeValue(req.Path, v.Description(ctx), `""`,
+		fmt.Errorf("%w: graph source: %s is empty: it must be an absolute https URL", engine.ErrInvalid, v.name)))
 }
 
 func (r *integrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = configuredClient(req.ProviderData, &resp.Diagnostics)
-}
-
-// ValidateConfig runs the engine's check that a source is exactly one of
-// file or graph at plan time; the attribute validators check the rest.
-func (r *integrationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m integrationModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.Source.IsNull() || m.Source.IsUnknown() {
-		return
-	}
-	var src sourceModel
-	resp.Diagnostics.Append(m.Source.As(ctx, &src, objectAsOptions)...)
-	if resp.Diagnostics.HasError() || src.File.IsUnknown() || src.Graph.IsUnknown() {
-		return
-	}
-	kind := &engine.Source{}
-	if !src.File.IsNull() {
-		kind.File = &engine.FileSource{}
-	}
-	if !src.Graph.IsNull() {
-		kind.Graph = &engine.GraphSource{}
-	}
-	if err := service.ValidateSourceKind(kind); err != nil {
-		resp.Diagnostics.Append(invalidSetting(err, integrationFields, path.Root("source")))
-	}
 }
 
 // integrationFields maps the engine's field names to attribute paths.
@@ -403,7 +354,7 @@ func (r *integrationResource) write(ctx context.Context, plan integrationModel, 
 	if r.client == nil {
 		return plan, diag.Diagnostics{unconfiguredProvider(integrationResourceName)}
 	}
-	in, diags := integrationToEngine(ctx, plan, !r.client.remote())
+	in, diags := integrationToEngine(ctx, plan, !r.client.Remote())
 	if diags.HasError() {
 		return plan, diags
 	}
@@ -618,13 +569,13 @@ func graphSourceObject(g engine.GraphSource, prior graphSourceModel, read bool) 
 	}
 	authority, graphURL, pageSize := g.AuthorityURL, g.GraphURL, int64(g.PageSize)
 	if authority == "" {
-		authority = graph.DefaultAuthorityURL
+		authority = engine.DefaultGraphAuthorityURL
 	}
 	if graphURL == "" {
-		graphURL = graph.DefaultGraphURL
+		graphURL = engine.DefaultGraphURL
 	}
 	if pageSize == 0 {
-		pageSize = graph.MaxPageSize
+		pageSize = engine.MaxGraphPageSize
 	}
 	return types.ObjectValue(graphSourceAttrTypes, map[string]attr.Value{
 		"tenant_id":                types.StringValue(g.TenantID),

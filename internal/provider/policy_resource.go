@@ -17,10 +17,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/engine/policy"
 )
 
 const policyResourceName = "idp_policy"
@@ -63,40 +61,30 @@ var policyTestType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"expect_alert": types.BoolType,
 }}
 
-// builtinTypes lists the built-in policy types, from the engine's
-// registry: tuned, never created.
-func builtinTypes() []string {
-	var out []string
-	for _, p := range policy.Builtins() {
-		out = append(out, p.Type)
-	}
-	return out
-}
-
-// builtinDefault is the registry's default configuration of a built-in
+// builtinDefault is the catalogue's default configuration of a built-in
 // type; ok is false for anything else.
 func builtinDefault(typ string) (engine.Policy, bool) {
-	plugin, err := policy.Lookup(typ)
-	if err != nil || !plugin.Builtin() {
+	if !engine.IsBuiltinPolicy(typ) {
 		return engine.Policy{}, false
 	}
-	return plugin.Default(), true
+	return engine.DefaultPolicy(typ)
 }
 
-// typeDefaults is the default configuration of every registered type, in
-// type order: the built-ins and custom.
+// typeDefaults is the default configuration of every type, in type order:
+// the built-ins and custom.
 func typeDefaults() []engine.Policy {
 	var out []engine.Policy
-	for _, t := range policy.Types() {
-		plugin, _ := policy.Lookup(t)
-		out = append(out, plugin.Default())
+	for _, t := range engine.PolicyTypes() {
+		def, _ := engine.DefaultPolicy(t)
+		out = append(out, def)
 	}
 	return out
 }
 
 // defaultsText states a setting's default per type, read from the
-// registry: "Defaults to `x`." when every type agrees, else one clause per
-// type. Types that do not take the setting (show returns "") are left out.
+// engine's catalogue: "Defaults to `x`." when every type agrees, else one
+// clause per type. Types that do not take the setting (show returns "")
+// are left out.
 func defaultsText(show func(engine.Policy) string) string {
 	var parts []string
 	seen := map[string]bool{}
@@ -141,17 +129,17 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			},
 			"type": schema.StringAttribute{
 				Required: true,
-				Description: "The policy's type: " + enumText(policy.Types()) + ". `leaked_credentials` alerts on " +
+				Description: "The policy's type: " + enumText(engine.PolicyTypes()) + ". `leaked_credentials` alerts on " +
 					"each detection of leaked credentials; `risky_sign_in` aggregates a user's risky sign-ins per " +
 					"aggregation window; " + custom + " alerts on the detections its `condition` selects. " +
 					"Changing it replaces the resource.",
-				Validators:    []validator.String{stringvalidator.OneOf(policy.Types()...)},
+				Validators:    []validator.String{stringvalidator.OneOf(engine.PolicyTypes()...)},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"name": schema.StringAttribute{
 				Optional: true,
 				Description: "The name of a custom policy: its ID, the `policy` of its alerts and its import ID. " +
-					"1 to 63 characters matching `" + policy.NamePattern + "`, and not a policy type. Required " +
+					"1 to 63 characters matching `" + engine.PolicyNamePattern + "`, and not a policy type. Required " +
 					"when `type` is " + custom + ", not allowed otherwise. Changing it replaces the resource: " +
 					"a new policy, while the old one's alerts keep the old name.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -194,9 +182,9 @@ func (r *policyResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"from `%s` to `%s` (for example `12h` or `90m`), for `risky_sign_in` and for custom policies "+
 					"with `group_by = \"%s\"`. Windows start at multiples of the window since the Unix epoch, in "+
 					"UTC. Not allowed on policies that alert on each detection. Defaults to `%s` where it is allowed.",
-					formatDuration(policy.MinAggregationWindow), formatDuration(policy.MaxAggregationWindow),
-					engine.GroupByUser, formatDuration(policy.DefaultAggregationWindow)),
-				Validators: []validator.String{durationBetween{min: policy.MinAggregationWindow, max: policy.MaxAggregationWindow}},
+					formatDuration(engine.MinAggregationWindow), formatDuration(engine.MaxAggregationWindow),
+					engine.GroupByUser, formatDuration(engine.DefaultAggregationWindow)),
+				Validators: []validator.String{durationBetween{min: engine.MinAggregationWindow, max: engine.MaxAggregationWindow}},
 			},
 			"remediate_risky_users": schema.BoolAttribute{
 				Optional: true, Computed: true,
@@ -247,18 +235,10 @@ var policyFields = map[string]path.Path{
 	"aggregation_window": path.Root("aggregation_window"),
 }
 
-// Stand-ins for values that are unknown at plan time or already reported,
-// so that the engine's validation of the other settings still runs.
-const (
-	placeholderName      = "placeholder"
-	placeholderCondition = "true"
-)
-
-// ValidateConfig runs the engine's validation of the policy at plan time:
-// it knows which settings each type takes and compiles a custom policy's
-// condition, so a mistake fails the plan on its attribute with the
-// engine's (or CEL's) own words. Values the attribute validators already
-// refuse are left out, so each mistake is reported once.
+// ValidateConfig checks at validate time what needs no engine: which
+// settings each type takes. The engine cannot tell an unknown value from
+// an absent one, so this is checked here; everything else the engine
+// decides at plan time (ModifyPlan, policy_plan.go).
 func (r *policyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m policyModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -266,14 +246,10 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 		return
 	}
 	typ := m.Type.ValueString()
-	plugin, err := policy.Lookup(typ)
-	if err != nil {
+	if _, ok := engine.DefaultPolicy(typ); !ok {
 		return // the type's OneOf says so
 	}
-	custom := !plugin.Builtin()
-
-	// Which attributes a type takes is checked here rather than by the
-	// engine: the engine cannot tell an unknown value from an absent one.
+	custom := !engine.IsBuiltinPolicy(typ)
 	for _, a := range []struct {
 		name     string
 		value    attr.Value
@@ -290,184 +266,6 @@ func (r *policyResource) ValidateConfig(ctx context.Context, req resource.Valida
 			resp.Diagnostics.Append(notAllowedForType(path.Root(a.name), typ, engine.PolicyCustom))
 		}
 	}
-
-	p := engine.Policy{Type: typ}
-	if custom {
-		p.Name = knownOr(m.Name, placeholderName)
-		p.Condition = knownOr(m.Condition, placeholderCondition)
-		p.GroupBy = knownOr(m.GroupBy, "")
-	}
-	if v := m.Severity; !v.IsNull() && !v.IsUnknown() && engine.Severity(v.ValueString()).Rank() > 0 {
-		p.Severity = engine.Severity(v.ValueString())
-	}
-	if v := m.AggregationWindow; !v.IsNull() && !v.IsUnknown() {
-		d, err := v.Duration()
-		if err == nil && d >= policy.MinAggregationWindow && d <= policy.MaxAggregationWindow {
-			p.AggregationWindow = engine.Duration(d)
-			if custom && m.GroupBy.IsUnknown() {
-				p.GroupBy = engine.GroupByUser // the one grouping a window may be right for
-			}
-		}
-	}
-	if p.GroupBy != "" && p.GroupBy != engine.GroupByDetection && p.GroupBy != engine.GroupByUser {
-		p.GroupBy = "" // the group_by OneOf says so
-	}
-
-	// The engine stops at the first invalid setting; each one reported is
-	// replaced by a stand-in and the rest checked again, so that a plan
-	// lists every mistake at once.
-	for range policyFields {
-		_, err := policy.Normalize(p)
-		if err == nil {
-			return
-		}
-		resp.Diagnostics.Append(invalidSetting(err, policyFields, path.Root("type")))
-		var fe *engine.FieldError
-		if !errors.As(err, &fe) || !replaceSetting(&p, fe.Field) {
-			return
-		}
-	}
-}
-
-// replaceSetting puts a valid stand-in in place of an invalid setting;
-// false when there is none.
-func replaceSetting(p *engine.Policy, field string) bool {
-	switch field {
-	case "name":
-		p.Name = placeholderName
-	case "condition":
-		p.Condition = placeholderCondition
-	case "group_by":
-		p.GroupBy = ""
-	case "severity":
-		p.Severity = ""
-	case "aggregation_window":
-		p.AggregationWindow = 0
-	default:
-		return false
-	}
-	return true
-}
-
-func knownOr(v types.String, otherwise string) string {
-	if v.IsNull() || v.IsUnknown() {
-		return otherwise
-	}
-	return v.ValueString()
-}
-
-// ModifyPlan fills every setting the configuration leaves out with the
-// type's default from the engine's registry, so the plan shows what apply
-// will write, a setting removed from the configuration goes back to its
-// default, and a change made outside Terraform shows as a difference. It
-// then runs the inline tests against the planned policy.
-func (r *policyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy: nothing to fill and no test to run
-	}
-	var config, plan policyModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || config.Type.IsUnknown() {
-		return
-	}
-	plugin, err := policy.Lookup(config.Type.ValueString())
-	if err != nil {
-		return
-	}
-	def := plugin.Default()
-	if plugin.Builtin() {
-		plan.ID = types.StringValue(def.ID())
-		plan.GroupBy = types.StringNull()
-	} else {
-		plan.ID = config.Name
-		if config.GroupBy.IsNull() {
-			plan.GroupBy = types.StringValue(def.GroupBy)
-		}
-	}
-	if config.Enabled.IsNull() {
-		plan.Enabled = types.BoolValue(def.Enabled)
-	}
-	if config.Severity.IsNull() {
-		plan.Severity = types.StringValue(string(def.Severity))
-	}
-	if config.AggregationWindow.IsNull() {
-		if plan.GroupBy.IsUnknown() {
-			plan.AggregationWindow = durationUnknown()
-		} else {
-			// The window follows the grouping: none per detection.
-			completed := plugin.Complete(engine.Policy{Type: def.Type, GroupBy: plan.GroupBy.ValueString()})
-			plan.AggregationWindow = windowValue(completed.AggregationWindow)
-		}
-	}
-	if config.RemediateRiskyUsers.IsNull() {
-		plan.RemediateRiskyUsers = types.BoolValue(def.RemediateRiskyUsers)
-	}
-	resp.Diagnostics.Append(runPolicyTests(ctx, plan)...)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// runPolicyTests runs the plan's inline tests against the planned policy
-// and fails each test whose verdict differs from its expect_alert. A test
-// with a value unknown until apply is left for the plan made at apply, and
-// so are all tests while a setting of the policy is unknown.
-func runPolicyTests(ctx context.Context, plan policyModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if plan.Tests.IsNull() || plan.Tests.IsUnknown() || !policySettingsKnown(plan) {
-		return diags
-	}
-	p, d := policyToEngine(plan)
-	if d.HasError() {
-		return diags // ValidateConfig reported it
-	}
-	if p.Type == engine.PolicyCustom && plan.Name.IsUnknown() {
-		p.Name = placeholderName // a name decides no verdict
-	}
-	var (
-		tests []engine.PolicyTest
-		index []int // tests[i] is the configuration's tests[index[i]]
-	)
-	for i, elem := range plan.Tests.Elements() {
-		obj, ok := elem.(types.Object)
-		if !ok || obj.IsNull() || obj.IsUnknown() {
-			continue
-		}
-		var t policyTestModel
-		if diags.Append(obj.As(ctx, &t, basetypes.ObjectAsOptions{})...); diags.HasError() {
-			return diags
-		}
-		if t.Detection.IsUnknown() || t.ExpectAlert.IsUnknown() || t.Detection.IsNull() || t.ExpectAlert.IsNull() {
-			continue
-		}
-		tests = append(tests, engine.PolicyTest{Detection: t.Detection.ValueString(), ExpectAlert: t.ExpectAlert.ValueBool()})
-		index = append(index, i)
-	}
-	if len(tests) == 0 {
-		return diags
-	}
-	results, err := policy.RunTests(p, tests)
-	if err != nil {
-		diags.Append(invalidSetting(err, policyFields, path.Root("type")))
-		return diags
-	}
-	for _, res := range results {
-		if !res.Passed {
-			res.Index = index[res.Index]
-			diags.Append(policyTestFailed(path.Root("tests").AtListIndex(res.Index), res))
-		}
-	}
-	return diags
-}
-
-// policySettingsKnown: every setting that decides a test's verdict is
-// known (the name decides none).
-func policySettingsKnown(m policyModel) bool {
-	for _, v := range []attr.Value{m.Type, m.Enabled, m.Severity, m.Condition, m.GroupBy, m.AggregationWindow} {
-		if v.IsUnknown() {
-			return false
-		}
-	}
-	return true
 }
 
 func (r *policyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -507,7 +305,7 @@ func (r *policyResource) write(ctx context.Context, plan policyModel, create boo
 	if err != nil {
 		what := policyResourceName + " " + p.ID()
 		switch {
-		case errors.Is(err, engine.ErrAlreadyExists) && policy.IsBuiltin(p.Type):
+		case errors.Is(err, engine.ErrAlreadyExists) && engine.IsBuiltinPolicy(p.Type):
 			diags.Append(singletonClaimed(policyResourceName, p.Type, err))
 		case errors.Is(err, engine.ErrAlreadyExists):
 			diags.Append(policyNameTaken(path.Root("name"), p.Name, err))
@@ -568,7 +366,7 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	// Gone already is what destroy wants.
 	if err := r.client.DeletePolicy(ctx, id); err != nil && !errors.Is(err, engine.ErrNotFound) {
 		what := policyResourceName + " " + id
-		if policy.IsBuiltin(id) {
+		if engine.IsBuiltinPolicy(id) {
 			resp.Diagnostics.Append(deleteError(what, err))
 		} else {
 			resp.Diagnostics.Append(deleteCustomError(what, err))
@@ -579,14 +377,14 @@ func (r *policyResource) Delete(ctx context.Context, req resource.DeleteRequest,
 // ImportState takes a built-in's type or a custom policy's name; Read
 // fills in the rest.
 func (r *policyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	want := "the import ID of a built-in policy is its type, one of " + strings.Join(builtinTypes(), ", ") +
+	want := "the import ID of a built-in policy is its type, one of " + strings.Join(engine.BuiltinPolicyTypes(), ", ") +
 		", and that of a custom policy its name."
 	if def, ok := builtinDefault(req.ID); ok {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), def.ID())...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("type"), def.Type)...)
 		return
 	}
-	if err := policy.ValidateName(req.ID); err != nil {
+	if err := engine.ValidatePolicyName(req.ID); err != nil {
 		resp.Diagnostics.Append(invalidImportID(policyResourceName, req.ID, want+originalError(err)))
 		return
 	}
@@ -647,7 +445,7 @@ func policyFromEngine(p engine.Policy) policyModel {
 		RemediateRiskyUsers: types.BoolValue(p.RemediateRiskyUsers),
 		Tests:               types.ListNull(policyTestType),
 	}
-	if !policy.IsBuiltin(p.Type) {
+	if !engine.IsBuiltinPolicy(p.Type) {
 		m.Name = types.StringValue(p.Name)
 		m.Condition = types.StringValue(p.Condition)
 		m.GroupBy = types.StringValue(p.GroupBy)

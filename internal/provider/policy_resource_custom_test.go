@@ -472,7 +472,12 @@ func TestRunPolicyTests_unknownsKeepIndexes(t *testing.T) {
 		entry(alerting, types.BoolUnknown()),
 		entry(alerting, types.BoolValue(true)),
 	})
-	diags := runPolicyTests(ctx, plan)
+	c, err := client.NewEmbedded(ctx, client.EmbeddedConfig{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	diags := runPolicyTests(ctx, c, plan)
 	if diags.ErrorsCount() != 1 {
 		t.Fatalf("diagnostics = %v, want one failing test", diags)
 	}
@@ -486,7 +491,7 @@ func TestRunPolicyTests_unknownsKeepIndexes(t *testing.T) {
 	}
 
 	plan.Condition = types.StringUnknown()
-	if diags := runPolicyTests(ctx, plan); diags.HasError() {
+	if diags := runPolicyTests(ctx, c, plan); diags.HasError() {
 		t.Errorf("with an unknown condition, diagnostics = %v, want none", diags)
 	}
 }

@@ -26,7 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/idp/terraform-provider-idp/internal/client"
-	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
 // Environment variables read when the provider block leaves a setting out.
@@ -141,7 +141,7 @@ func (p *idpProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"data_dir": schema.StringAttribute{
 				Optional: true,
 				Description: "Directory of the embedded engine's SQLite store, created when missing. Defaults to the " +
-					"`" + envDataDir + "` environment variable, else `" + service.DefaultDataDir + "` in the directory " +
+					"`" + envDataDir + "` environment variable, else `" + engine.DefaultDataDir + "` in the directory " +
 					"Terraform runs in. A relative path is resolved against that directory. The engine's command line " +
 					"(`terraform-provider-idp engine ... --data-dir`) reads and writes the same store. Conflicts with " +
 					"`database_url` and `endpoint`.",
@@ -225,6 +225,10 @@ func (p *idpProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	c, err := p.open(ctx, cfg)
 	if err != nil {
 		resp.Diagnostics.Append(configureError(cfg, err))
+		return
+	}
+	if resp.Diagnostics.Append(checkEngineVersion(ctx, c, cfg, p.version)...); resp.Diagnostics.HasError() {
+		_ = c.Close()
 		return
 	}
 	conn := &engineConn{Client: c, cfg: cfg}
@@ -331,7 +335,7 @@ func resolveConfig(m providerModel, getenv func(string) string) (clientConfig, d
 	}
 	dir := dataDir.text
 	if dir == "" {
-		dir = service.DefaultDataDir
+		dir = engine.DefaultDataDir
 	}
 	return clientConfig{DataDir: absolute(dir)}, diags
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/cli"
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -155,7 +156,7 @@ func (e *accessEnv) request(t *testing.T, method, path, token string, body any) 
 // accessRefused checks a 422 (or the status given) whose JSON error names field.
 func accessRefused(t *testing.T, status int, body []byte, want int, field, words string) {
 	t.Helper()
-	var e server.ErrorBody
+	var e api.ErrorBody
 	if status != want || json.Unmarshal(body, &e) != nil || e.Error.Field != field || !strings.Contains(e.Error.Message, words) {
 		t.Fatalf("answer %d %s; want %d about %s saying %q", status, body, want, field, words)
 	}

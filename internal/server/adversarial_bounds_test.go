@@ -27,6 +27,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/sqlite"
 	"github.com/idp/terraform-provider-idp/internal/engine/store/storeopen"
@@ -125,7 +126,7 @@ func TestBoundsCustomPolicyEvaluation(t *testing.T) {
 		`detection.userDisplayName.matches(detection.additionalInfo)`,
 	} {
 		status, body := postPolicy(t, f, "slow", cond)
-		var e server.ErrorBody
+		var e api.ErrorBody
 		if err := json.Unmarshal(body, &e); err != nil || status != http.StatusUnprocessableEntity || e.Error.Field != "condition" ||
 			!strings.Contains(e.Error.Message, "matches()") {
 			t.Fatalf("a condition with an unbounded pattern: %d %s; want 422 on condition, naming matches()", status, body)
@@ -194,20 +195,20 @@ func TestBoundsQuarantineStorage(t *testing.T) {
 // is streamed by ID.
 func TestBoundsQuarantineListings(t *testing.T) {
 	f := newFixture(t, server.Config{})
-	const lines = server.MaxQuarantinePage + 20
+	const lines = api.MaxQuarantinePage + 20
 	big := bytes.Repeat([]byte(`{"Key":"userAgent","Value":"Mozilla/5.0 (Windows NT 10.0)"},`), 8<<20/58) // 8 MB, one line
 	push(t, f, strings.NewReader(strings.Repeat("x\n", lines)))
 	push(t, f, bytes.NewReader(append(big, '\n')))
 
 	var page quarantinePage
-	if status := getJSON(t, f, "/v1/quarantine", &page); status != http.StatusOK || page.Total != lines+1 || len(page.Entries) != server.MaxQuarantinePage {
-		t.Fatalf("the first page: status %d, %d entries of %d; want %d of %d", status, len(page.Entries), page.Total, server.MaxQuarantinePage, lines+1)
+	if status := getJSON(t, f, "/v1/quarantine", &page); status != http.StatusOK || page.Total != lines+1 || len(page.Entries) != api.MaxQuarantinePage {
+		t.Fatalf("the first page: status %d, %d entries of %d; want %d of %d", status, len(page.Entries), page.Total, api.MaxQuarantinePage, lines+1)
 	}
 	var last quarantinePage
 	getJSON(t, f, fmt.Sprintf("/v1/quarantine?after=%d&limit=5", page.Entries[0].ID+lines-3), &last)
 	if len(last.Entries) != 3 || last.Entries[2].Size != int64(len(big)) || !last.Entries[2].RawTruncated ||
-		last.Entries[2].Raw != string(big[:server.MaxListedRawBytes]) {
-		t.Fatalf("the last page: %d entries; want 3, the big one cut at %d bytes", len(last.Entries), server.MaxListedRawBytes)
+		last.Entries[2].Raw != string(big[:api.MaxListedRawBytes]) {
+		t.Fatalf("the last page: %d entries; want 3, the big one cut at %d bytes", len(last.Entries), api.MaxListedRawBytes)
 	}
 	bigID := last.Entries[2].ID
 
@@ -224,8 +225,8 @@ func TestBoundsQuarantineListings(t *testing.T) {
 	}
 	wg.Wait()
 	for _, n := range sizes {
-		if n == 0 || n > server.MaxListedRawBytes*2 {
-			t.Fatalf("a listing of the big entry sent %d bytes; its text is cut at %d", n, server.MaxListedRawBytes)
+		if n == 0 || n > api.MaxListedRawBytes*2 {
+			t.Fatalf("a listing of the big entry sent %d bytes; its text is cut at %d", n, api.MaxListedRawBytes)
 		}
 	}
 	// Every byte is kept, and comes back streamed.
@@ -406,14 +407,14 @@ func TestBoundsUserFilterFoldsUnicode(t *testing.T) {
 
 // Listings were sent whole: alerts had a limit but no way to the next
 // page, users and remediations neither. Each answers a page now, at most
-// server.MaxPage rows, with the total.
+// api.MaxPage rows, with the total.
 func TestBoundsListingsPaged(t *testing.T) {
 	f := newFixture(t, server.Config{})
 	body, _ := json.Marshal(map[string]any{"type": "leaked_credentials", "enabled": true, "remediate_risky_users": true})
 	if status, _, answer := call(t, http.MethodPut, f.url+"/v1/policies/leaked_credentials", tokenA, bytes.NewReader(body)); status != http.StatusOK {
 		t.Fatalf("policy: %d %s", status, answer)
 	}
-	const n = server.MaxPage + 10
+	const n = api.MaxPage + 10
 	input, _ := batch("pg", n)
 	input = strings.ReplaceAll(input, `"userId":"user-`, `"userId":"`) // one user per detection
 	var b strings.Builder
@@ -428,16 +429,16 @@ func TestBoundsListingsPaged(t *testing.T) {
 		if status := getJSON(t, f, path, &first); status != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, status)
 		}
-		getJSON(t, f, path+fmt.Sprintf("?offset=%d&limit=20", server.MaxPage), &second)
+		getJSON(t, f, path+fmt.Sprintf("?offset=%d&limit=20", api.MaxPage), &second)
 		key := strings.TrimPrefix(path, "/v1/")
 		var rows1, rows2 []json.RawMessage
 		_ = json.Unmarshal(first[key], &rows1)
 		_ = json.Unmarshal(second[key], &rows2)
-		if string(first["total"]) != fmt.Sprint(n) || len(rows1) != server.MaxPage || len(rows2) != 10 {
-			t.Errorf("GET %s: %d rows then %d of total %s; want %d then 10 of %d", path, len(rows1), len(rows2), first["total"], server.MaxPage, n)
+		if string(first["total"]) != fmt.Sprint(n) || len(rows1) != api.MaxPage || len(rows2) != 10 {
+			t.Errorf("GET %s: %d rows then %d of total %s; want %d then 10 of %d", path, len(rows1), len(rows2), first["total"], api.MaxPage, n)
 		}
 	}
-	if status, _, body := call(t, http.MethodGet, f.url+fmt.Sprintf("/v1/users?limit=%d", server.MaxPage+1), tokenA, nil); status != http.StatusBadRequest {
+	if status, _, body := call(t, http.MethodGet, f.url+fmt.Sprintf("/v1/users?limit=%d", api.MaxPage+1), tokenA, nil); status != http.StatusBadRequest {
 		t.Errorf("a page over the limit: %d %s; want 400", status, body)
 	}
 }

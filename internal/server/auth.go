@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/idp/terraform-provider-idp/internal/api"
 )
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header.
@@ -17,10 +19,11 @@ func bearer(r *http.Request) (string, bool) {
 	return token, token != ""
 }
 
-// scopeNeeded is what a request of the API needs: reading (GET, HEAD)
-// needs a read token, anything else an admin token.
+// scopeNeeded is what a request of the API needs: reading (GET, HEAD) and
+// the checks (POSTs that change nothing, checks.go) need a read token,
+// anything else an admin token. A read token can thus plan.
 func scopeNeeded(r *http.Request) Scope {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || (r.Method == http.MethodPost && isCheck(r)) {
 		return ScopeRead
 	}
 	return ScopeAdmin
@@ -43,12 +46,12 @@ func (s *Server) requireToken(next http.Handler) http.Handler {
 				msg = "the bearer token is not valid"
 			}
 			s.metrics.authFailures.Inc()
-			writeError(w, http.StatusUnauthorized, codeUnauthorized, msg, "")
+			writeError(w, http.StatusUnauthorized, api.CodeUnauthorized, msg, "")
 			return
 		}
 		if need := scopeNeeded(r); !scope.Allows(need) {
 			s.metrics.authFailures.Inc()
-			writeError(w, http.StatusForbidden, codeForbidden,
+			writeError(w, http.StatusForbidden, api.CodeForbidden,
 				fmt.Sprintf("this token's scope is %s: %s %s needs an %s token", scope, r.Method, r.URL.Path, need), "")
 			return
 		}

@@ -5,40 +5,13 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
-// Error codes of the API: the "code" of every error body. The remote client
-// turns them back into the engine's sentinel errors.
-const (
-	codeNotFound     = "not_found"
-	codeInvalid      = "invalid"
-	codeDisabled     = "disabled"
-	codeConflict     = "conflict"
-	codeUnauthorized = "unauthorized"
-	codeForbidden    = "forbidden"
-	codeTooLarge     = "too_large"
-	codeInternal     = "internal"
-)
-
-// ErrorBody is the JSON of every error answer:
-//
-//	{"error": {"code": "not_found", "message": "policy \"x\": not found"}}
-//
-// Field names the attribute a validation error is about, when there is one.
-type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
-}
-
-// ErrorDetail is the inside of an ErrorBody.
-type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-func writeError(w http.ResponseWriter, status int, code, message, field string) {
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: message, Field: field}})
+// writeError answers the API's error body (api.ErrorBody).
+func writeError(w http.ResponseWriter, status int, code api.Code, message, field string) {
+	writeJSON(w, status, api.ErrorBody{Error: api.ErrorDetail{Code: code, Message: message, Field: field}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -63,7 +36,7 @@ var errTooLarge = errors.New("the request body is larger than the server accepts
 // so the client can rebuild the same engine.FieldError the embedded engine
 // returns. Internal errors are reported without their details, which go to
 // the server log.
-func classify(err error) (status int, code, message, field string) {
+func classify(err error) (status int, code api.Code, message, field string) {
 	message = err.Error()
 	var fe *engine.FieldError
 	if errors.As(err, &fe) {
@@ -72,17 +45,17 @@ func classify(err error) (status int, code, message, field string) {
 	var bad errBadRequest
 	switch {
 	case errors.Is(err, errTooLarge):
-		return http.StatusRequestEntityTooLarge, codeTooLarge, message, ""
+		return http.StatusRequestEntityTooLarge, api.CodeTooLarge, message, ""
 	case errors.As(err, &bad):
-		return http.StatusBadRequest, codeInvalid, message, field
+		return http.StatusBadRequest, api.CodeInvalid, message, field
 	case errors.Is(err, engine.ErrNotFound):
-		return http.StatusNotFound, codeNotFound, message, field
+		return http.StatusNotFound, api.CodeNotFound, message, field
 	case errors.Is(err, engine.ErrAlreadyExists):
-		return http.StatusConflict, codeConflict, message, field
+		return http.StatusConflict, api.CodeConflict, message, field
 	case errors.Is(err, engine.ErrDisabled):
-		return http.StatusConflict, codeDisabled, message, field
+		return http.StatusConflict, api.CodeDisabled, message, field
 	case errors.Is(err, engine.ErrInvalid):
-		return http.StatusUnprocessableEntity, codeInvalid, message, field
+		return http.StatusUnprocessableEntity, api.CodeInvalid, message, field
 	}
-	return http.StatusInternalServerError, codeInternal, "internal error: see the server log", ""
+	return http.StatusInternalServerError, api.CodeInternal, "internal error: see the server log", ""
 }

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
@@ -30,17 +30,22 @@ import (
 //	POST   /v1/sync               Sync
 //	POST   /v1/detections         IngestDetections (NDJSON or Graph pages; ?source=NAME)
 //	POST   /v1/devices            IngestDevices
-//	GET    /v1/users              Users (?limit=&offset=, at most MaxPage a page)
-//	GET    /v1/remediations       Remediations (?limit=&offset=, at most MaxPage a page)
-//	GET    /v1/quarantine         Quarantine (?after=&limit=, at most MaxQuarantinePage a page, MaxListedRawBytes of each text)
+//	GET    /v1/users              Users (?limit=&offset=, at most api.MaxPage a page)
+//	GET    /v1/remediations       Remediations (?limit=&offset=, at most api.MaxPage a page)
+//	GET    /v1/quarantine         Quarantine (?after=&limit=, at most api.MaxQuarantinePage a page, api.MaxListedRawBytes of each text)
 //	GET    /v1/quarantine/{id}/raw QuarantineText (the whole text, streamed)
+//	GET    /v1/version            Version (the server's release and API versions)
+//	POST   /v1/checks/integration ValidateIntegration (stores nothing; a read token may send it)
+//	POST   /v1/checks/policy      ValidatePolicy (stores nothing; a read token may send it)
+//	POST   /v1/checks/policy-tests TestPolicy (at most api.MaxPolicyTests a request; a read token may send it)
+//	GET    /v1/policy-types/{type}/defaults PolicyDefaults (?group_by=)
 //	GET    /healthz  /readyz              (no token)
 //	GET    /metrics                       (a token of any scope, unless Config.PublicMetrics)
 //
 //	       /  (everything else)   the console: its own sign-in, then pages
 //
-// A read token may send every GET; everything else needs an admin token
-// (auth.go).
+// A read token may send every GET and the checks; everything else needs
+// an admin token (auth.go).
 func (s *Server) routes() http.Handler {
 	v1 := http.NewServeMux()
 	v1.HandleFunc("GET /v1/integration", s.getIntegration)
@@ -64,8 +69,13 @@ func (s *Server) routes() http.Handler {
 	v1.HandleFunc("GET /v1/remediations", s.remediations)
 	v1.HandleFunc("GET /v1/quarantine", s.quarantine)
 	v1.HandleFunc("GET /v1/quarantine/{id}/raw", s.quarantineText)
+	v1.HandleFunc("GET /v1/version", s.version)
+	v1.HandleFunc("POST "+api.PathCheckIntegration, s.checkIntegration)
+	v1.HandleFunc("POST "+api.PathCheckPolicy, s.checkPolicy)
+	v1.HandleFunc("POST "+api.PathCheckPolicyTests, s.checkPolicyTests)
+	v1.HandleFunc("GET "+api.PolicyDefaultsPath("{type}"), s.policyDefaults)
 	v1.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, codeNotFound, fmt.Sprintf("no route %s %s", r.Method, r.URL.Path), "")
+		writeError(w, http.StatusNotFound, api.CodeNotFound, fmt.Sprintf("no route %s %s", r.Method, r.URL.Path), "")
 	})
 
 	root := http.NewServeMux()
@@ -126,7 +136,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				s.httpLog.Error("panic serving a request", "request_id", id, "path", r.URL.Path, "panic", fmt.Sprint(p))
 				if sw.status == 0 {
-					writeError(sw, http.StatusInternalServerError, codeInternal, fmt.Sprintf("internal error (request %s): see the server log", id), "")
+					writeError(sw, http.StatusInternalServerError, api.CodeInternal, fmt.Sprintf("internal error (request %s): see the server log", id), "")
 				}
 			}
 			route := r.Pattern
@@ -158,11 +168,11 @@ const readyTimeout = 5 * time.Second
 // more reads on.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
-		writeError(w, http.StatusServiceUnavailable, "draining", "the server is shutting down", "")
+		writeError(w, http.StatusServiceUnavailable, api.CodeDraining, "the server is shutting down", "")
 		return
 	}
 	if !s.probing.CompareAndSwap(false, true) {
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "the store has not answered the previous readiness check", "")
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable, "the store has not answered the previous readiness check", "")
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), readyTimeout)
@@ -183,7 +193,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.httpLog.Warn("readiness check: the store does not answer", "error", err)
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "the store does not answer", "")
+		writeError(w, http.StatusServiceUnavailable, api.CodeUnavailable, "the store does not answer", "")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -298,13 +308,13 @@ func (s *Server) deletePolicy(w http.ResponseWriter, r *http.Request) {
 // sync in progress, nor starts one, so that a read (Terraform's plan)
 // changes nothing and does not depend on the source being reachable.
 func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
-	q, err := ParseAlertQuery(r.URL.Query())
+	q, err := api.ParseAlertQuery(r.URL.Query())
 	if err != nil {
 		s.fail(w, r, errBadRequest{err})
 		return
 	}
 	if q.Limit == 0 {
-		q.Limit = MaxPage
+		q.Limit = api.MaxPage
 	}
 	page, err := s.svc.Alerts(r.Context(), q)
 	s.answer(w, r, http.StatusOK, page, err)
@@ -321,24 +331,6 @@ func (s *Server) syncNow(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, http.StatusOK, sum, err)
 }
 
-// positiveInt parses a non-negative integer query parameter.
-func positiveInt(name, v string) (int, error) {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("%w: %s must be a whole number, 0 or more, not %q", engine.ErrInvalid, name, v)
-	}
-	return n, nil
-}
-
-// pageLimit parses a limit parameter: 0 (a full page) to max.
-func pageLimit(v string, max int) (int, error) {
-	n, err := positiveInt(paramLimit, v)
-	if err == nil && n > max {
-		err = fmt.Errorf("%w: limit is at most %d a page, not %d: read further pages with offset", engine.ErrInvalid, max, n)
-	}
-	return n, err
-}
-
 // apiClientsMiss answers an API client (one that sends a bearer token or
 // asks for JSON) outside /v1 with the API's JSON 404, and everyone else
 // with the console: a provider whose endpoint has a wrong path must hear
@@ -346,7 +338,7 @@ func pageLimit(v string, max int) (int, error) {
 func apiClientsMiss(console http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "" || strings.Contains(r.Header.Get("Accept"), "application/json") {
-			writeError(w, http.StatusNotFound, codeNotFound, "not found: the API is under /v1", "")
+			writeError(w, http.StatusNotFound, api.CodeNotFound, "not found: the API is under /v1", "")
 			return
 		}
 		console.ServeHTTP(w, r)

@@ -62,6 +62,9 @@ type Config struct {
 	// PublicMetrics serves /metrics without a token; otherwise it needs
 	// one, of any scope.
 	PublicMetrics bool
+	// Version is the server's release version, reported by GET
+	// /v1/version so that a client can explain a mismatch ("" unknown).
+	Version string
 	// ConsoleSignIn checks the tokens the console's sign-in form takes
 	// (default: the API's tokens).
 	ConsoleSignIn console.Authenticator

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
@@ -104,11 +105,11 @@ func call(t *testing.T, method, url, token string, body io.Reader) (int, http.He
 
 func errorCode(t *testing.T, body []byte) string {
 	t.Helper()
-	var e server.ErrorBody
+	var e api.ErrorBody
 	if err := json.Unmarshal(body, &e); err != nil {
 		t.Fatalf("error body %q is not the API's JSON: %v", body, err)
 	}
-	return e.Error.Code
+	return string(e.Error.Code)
 }
 
 func record(id, user string) string {

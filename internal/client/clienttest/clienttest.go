@@ -51,6 +51,8 @@ func Run(t *testing.T, open Opener) {
 		{"ClaimBuiltinPolicy", testClaimBuiltinPolicy},
 		{"Status", testStatus},
 		{"ListingsPaged", testListingsPaged},
+		{"Checks", testChecks},
+		{"PolicyTests", testPolicyTests},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

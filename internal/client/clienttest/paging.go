@@ -7,17 +7,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/client"
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/server"
 )
 
 // testListingsPaged: every listing answers a page, and a request for more
 // than the server gives at once (or for all) comes back whole; the
 // quarantine gives the start of long texts and each text whole on request.
 func testListingsPaged(t *testing.T, c client.Client) {
-	const n = server.MaxPage + 50
-	const bad = server.MaxQuarantinePage + 50
+	const n = api.MaxPage + 50
+	const bad = api.MaxQuarantinePage + 50
 	must(c.PutPolicy(ctx, engine.Policy{Type: engine.PolicyLeakedCredentials, Enabled: true, RemediateRiskyUsers: true}))(t)
 	var in strings.Builder
 	for i := range n {

@@ -1,9 +1,6 @@
 package policy
 
 import (
-	"regexp"
-	"slices"
-
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/policy/condition"
 )
@@ -21,12 +18,9 @@ func init() { Register(custom{}) }
 // so their number bounds the time one detection can take.
 const MaxCustomPolicies = 100
 
-// NamePattern is what a custom policy's name must match: lower case so that
-// two names never differ by case alone, since a name is the policy's ID in
-// alerts, imports and --policy filters; at most 63 characters.
-const NamePattern = `^[a-z0-9][a-z0-9_.-]{0,62}$`
-
-var namePattern = regexp.MustCompile(NamePattern)
+// NamePattern is what a custom policy's name must match (the engine's
+// catalogue says why).
+const NamePattern = engine.PolicyNamePattern
 
 func (custom) Type() string  { return engine.PolicyCustom }
 func (custom) Builtin() bool { return false }
@@ -45,7 +39,8 @@ func (custom) Complete(p engine.Policy) engine.Policy {
 }
 
 func (custom) Default() engine.Policy {
-	return engine.Policy{Type: engine.PolicyCustom, Enabled: true, Severity: engine.SeverityLow, GroupBy: engine.GroupByDetection}
+	p, _ := engine.DefaultPolicy(engine.PolicyCustom)
+	return p
 }
 
 func (custom) Validate(p engine.Policy) error {
@@ -81,17 +76,7 @@ func (custom) Selector(p engine.Policy) (Selector, error) {
 // ValidateName checks a custom policy's name: required, NamePattern, and
 // not a policy type, because a built-in's ID is its type and the two would
 // share alerts, imports and the stored row.
-func ValidateName(name string) error {
-	switch {
-	case name == "":
-		return invalid("name", "a custom policy needs a name")
-	case !namePattern.MatchString(name):
-		return invalid("name", "%q must be 1 to 63 characters of a-z, 0-9, '_', '.' and '-', starting with a letter or digit", name)
-	case slices.Contains(Types(), name):
-		return invalid("name", "%q is the name of a policy type, which custom policies cannot take", name)
-	}
-	return nil
-}
+func ValidateName(name string) error { return engine.ValidatePolicyName(name) }
 
 func compileCondition(expr string) (*condition.Condition, error) {
 	c, err := condition.Compile(expr)

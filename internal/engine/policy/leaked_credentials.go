@@ -26,7 +26,8 @@ func (leakedCredentials) Complete(p engine.Policy) engine.Policy {
 }
 
 func (leakedCredentials) Default() engine.Policy {
-	return engine.Policy{Type: engine.PolicyLeakedCredentials, Enabled: true, Severity: engine.SeverityLow, GroupBy: engine.GroupByDetection}
+	p, _ := engine.DefaultPolicy(engine.PolicyLeakedCredentials)
+	return p
 }
 
 func (leakedCredentials) Validate(p engine.Policy) error {

@@ -29,8 +29,8 @@ func (riskySignIn) Complete(p engine.Policy) engine.Policy {
 }
 
 func (riskySignIn) Default() engine.Policy {
-	return engine.Policy{Type: engine.PolicyRiskySignIn, Enabled: true, Severity: engine.SeverityHigh,
-		AggregationWindow: engine.Duration(DefaultAggregationWindow), GroupBy: engine.GroupByUser}
+	p, _ := engine.DefaultPolicy(engine.PolicyRiskySignIn)
+	return p
 }
 
 func (riskySignIn) Validate(p engine.Policy) error {

@@ -9,24 +9,9 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/ingest"
 )
 
-// TestResult is the outcome of one inline test of a policy.
-type TestResult struct {
-	// Index is the test's position in the list, from 0, as in the
-	// attribute path tests[Index].
-	Index int
-	// Passed: the policy's verdict matched the test's expect_alert.
-	Passed bool
-	// Alerted: the policy, as configured, would raise an alert on the
-	// detection alone.
-	Alerted bool
-	// Detail says what happened, as a sentence without the index: why the
-	// policy alerted or not, or why the test could not run.
-	Detail string
-}
-
-// Message is the result as one line that names the test, e.g.
-// `tests[2]: expected an alert, but the condition did not match`.
-func (r TestResult) Message() string { return fmt.Sprintf("tests[%d]: %s", r.Index, r.Detail) }
+// TestResult is the outcome of one inline test of a policy (the engine's
+// type, which the API answers too).
+type TestResult = engine.PolicyTestResult
 
 // explainer is implemented by plugins that can say, in a user's words, why
 // their selector left a detection out. Types without it get a generic

@@ -6,11 +6,12 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
-// Aggregation windows: Go durations from one hour to seven days.
+// Aggregation windows: Go durations from one hour to seven days (the
+// engine's catalogue).
 const (
-	DefaultAggregationWindow = 24 * time.Hour
-	MinAggregationWindow     = time.Hour
-	MaxAggregationWindow     = 7 * 24 * time.Hour
+	DefaultAggregationWindow = engine.DefaultAggregationWindow
+	MinAggregationWindow     = engine.MinAggregationWindow
+	MaxAggregationWindow     = engine.MaxAggregationWindow
 )
 
 func validateWindow(w engine.Duration) error {

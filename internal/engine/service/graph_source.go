@@ -26,7 +26,7 @@ import (
 
 // GraphSecretEnv supplies the client secret when the integration's settings
 // hold none, so that it need not be stored.
-const GraphSecretEnv = "IDP_GRAPH_CLIENT_SECRET"
+const GraphSecretEnv = engine.GraphSecretEnv
 
 // graphQuarantineSource names the Graph API in the quarantine. A line there
 // is the record's position in its pull, counting from 1 across the pages

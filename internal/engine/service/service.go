@@ -54,7 +54,7 @@ type Config struct {
 }
 
 // DefaultDataDir is where the embedded store lives when nothing is set.
-const DefaultDataDir = ".idp"
+const DefaultDataDir = engine.DefaultDataDir
 
 // Service is the engine.
 type Service struct {

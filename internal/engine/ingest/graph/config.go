@@ -17,10 +17,10 @@ import (
 
 // Defaults, and the limits Graph itself sets.
 const (
-	DefaultAuthorityURL = "https://login.microsoftonline.com"
-	DefaultGraphURL     = "https://graph.microsoft.com"
+	DefaultAuthorityURL = engine.DefaultGraphAuthorityURL
+	DefaultGraphURL     = engine.DefaultGraphURL
 	// MaxPageSize is the largest $top riskDetections accepts.
-	MaxPageSize = 500
+	MaxPageSize = engine.MaxGraphPageSize
 	// DefaultRequestsPerSecond: Identity Protection allows about one request
 	// per second per tenant, and answers more with 429s that carry no
 	// Retry-After, so staying under it is cheaper than backing off.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/idp/terraform-provider-idp/internal/engine"
 )
 
 // Sentinel errors, for errors.Is.
@@ -21,9 +23,9 @@ var (
 
 // Application permissions, each named in the error of a 403 on its endpoint.
 const (
-	PermissionRiskDetections = "IdentityRiskEvent.Read.All"
-	PermissionManagedDevices = "DeviceManagementManagedDevices.Read.All"
-	PermissionRiskyUsers     = "IdentityRiskyUser.ReadWrite.All"
+	PermissionRiskDetections = engine.GraphPermissionRiskDetections
+	PermissionManagedDevices = engine.GraphPermissionManagedDevices
+	PermissionRiskyUsers     = engine.GraphPermissionRiskyUsers
 )
 
 // APIError is an answer from Graph that is not a success, with Graph's own

@@ -1,12 +1,12 @@
-package server_test
+package api_test
 
 import (
 	"errors"
 	"net/url"
 	"testing"
 
+	"github.com/idp/terraform-provider-idp/internal/api"
 	"github.com/idp/terraform-provider-idp/internal/engine"
-	"github.com/idp/terraform-provider-idp/internal/server"
 )
 
 // FuzzParseAlertQuery feeds GET /v1/alerts any query string: the parser
@@ -37,14 +37,14 @@ func FuzzParseAlertQuery(f *testing.F) {
 		if err != nil {
 			return
 		}
-		q, err := server.ParseAlertQuery(v)
+		q, err := api.ParseAlertQuery(v)
 		if err != nil {
 			if !errors.Is(err, engine.ErrInvalid) {
 				t.Fatalf("%q: error %v does not wrap ErrInvalid", raw, err)
 			}
 			return
 		}
-		if q.Limit < 0 || q.Limit > server.MaxPage || q.Offset < 0 {
+		if q.Limit < 0 || q.Limit > api.MaxPage || q.Offset < 0 {
 			t.Fatalf("%q: accepted limit %d, offset %d", raw, q.Limit, q.Offset)
 		}
 		for _, bound := range []struct {
@@ -56,7 +56,7 @@ func FuzzParseAlertQuery(f *testing.F) {
 				t.Fatalf("%q: accepted %s outside the times the engine stores: %+v", raw, bound.name, q)
 			}
 		}
-		back, err := server.ParseAlertQuery(server.AlertQueryValues(q))
+		back, err := api.ParseAlertQuery(api.AlertQueryValues(q))
 		if err != nil {
 			t.Fatalf("%q: what the client sends for %+v is refused: %v", raw, q, err)
 		}

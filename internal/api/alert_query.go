@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"fmt"
@@ -17,15 +17,7 @@ const (
 	paramUser        = "user_principal_name"
 	paramSince       = "since"
 	paramUntil       = "until"
-	paramLimit       = "limit"
-	paramOffset      = "offset"
 )
-
-// MaxPage is the most rows one answer of a listing holds (alerts, users,
-// remediations): a request for more, or for all, is answered a page at a
-// time, so that no request makes the server hold a whole table. Clients
-// read further pages with offset.
-const MaxPage = 1000
 
 // AlertQueryValues encodes a query as GET /v1/alerts parameters; the remote
 // client sends what ParseAlertQuery reads. Times are RFC 3339 with
