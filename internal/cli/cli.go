@@ -1,7 +1,7 @@
 // Package cli is the engine's command line: `terraform-provider-idp engine
 // <command>`. Tests and benchmarks drive the engine through it, so its
-// output formats and exit statuses are part of the contract (DESIGN.md
-// section 5).
+// output formats and exit statuses are part of the contract (ARCHITECTURE.md,
+// contract §5).
 package cli
 
 import (

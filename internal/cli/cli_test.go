@@ -68,7 +68,7 @@ func TestIngestAndListJSONFieldNames(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &q); err != nil || code != ExitOK || len(q) != 1 {
 		t.Fatalf("quarantine: %v %s", err, out)
 	}
-	// DESIGN.md section 5's fields, and the entry's id (for --raw) and size.
+	// The output fields (ARCHITECTURE.md, contract §5), and the entry's id (for --raw) and size.
 	if !reflect.DeepEqual(keys(q[0]), []string{"id", "line", "quarantined_at", "raw", "reason", "size", "source"}) ||
 		q[0]["raw"] != `{"id":"c","userId":"u3"}` || q[0]["line"] != 3.0 || q[0]["source"] != "-" {
 		t.Fatalf("quarantine entry = %v", q[0])

@@ -14,7 +14,7 @@ import (
 )
 
 // TestPoliciesListsCustom: `engine policies` shows custom policies with
-// their condition and group_by, under DESIGN.md section 5's field names.
+// their condition and group_by, under the output field names of contract §5 (ARCHITECTURE.md).
 func TestPoliciesListsCustom(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()

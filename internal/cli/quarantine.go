@@ -44,7 +44,7 @@ const (
 )
 
 // quarantineView is an entry as the JSON output prints it, its text
-// apart: DESIGN.md section 5's fields, with the entry's id and size.
+// apart: the output fields of contract §5 (ARCHITECTURE.md), with the entry's id and size.
 type quarantineView struct {
 	ID            int64     `json:"id"`
 	Reason        string    `json:"reason"`

@@ -255,6 +255,6 @@ func alertFromEngine(a engine.Alert) alertModel {
 	}
 }
 
-// timeText writes an alert time as DESIGN.md asks: RFC 3339 in UTC,
-// sub-second precision kept.
+// timeText writes an alert time in RFC 3339, UTC, sub-second precision
+// kept, so that times compare as text and match the engine's JSON.
 func timeText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }

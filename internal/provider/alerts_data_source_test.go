@@ -323,7 +323,7 @@ output "total" {
 // The shipped sample under tuned policies, as the quick start runs it.
 // The expected counts were derived independently of the engine, by a short
 // script over the sample that keeps the newest version of each id and
-// applies DESIGN.md section 3 (540 records, 500 distinct ids):
+// applies contract §3 (ARCHITECTURE.md) (540 records, 500 distinct ids):
 //
 //	leaked_credentials from medium: 17 medium + 8 high = 25 alerts
 //	risky_sign_in from medium, 12h windows: 19 medium + 36 high = 55 alerts

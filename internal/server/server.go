@@ -146,7 +146,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // rolls back. Work that ignores its cancellation is abandoned at the
 // timeout, and Serve returns ErrShutdownTimeout: the process may exit, as
 // after a crash, which loses nothing committed and doubles nothing
-// (DESIGN.md section 8).
+// (ARCHITECTURE.md, contract §8).
 func (s *Server) Serve(ctx context.Context, ln net.Listener, tlsConfig *tls.Config) error {
 	srv := &http.Server{
 		Handler:           s.handler,

@@ -10,7 +10,7 @@ import (
 )
 
 // The helpers below read one property of a Graph object under the rules of
-// DESIGN.md section 2: required text must be a non-empty string; checked
+// contract §2 (ARCHITECTURE.md): required text must be a non-empty string; checked
 // optional text must be a string or null; everything else is lenient, so an
 // odd value Graph may send one day is kept rather than refused. v is nil
 // when the property is absent.

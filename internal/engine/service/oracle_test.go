@@ -18,7 +18,7 @@ import (
 )
 
 // oracleAlert is an alert as this file computes it, independently of the
-// engine: straight from DESIGN.md section 3, over the final detection set.
+// engine: straight from contract §3 (ARCHITECTURE.md), over the final detection set.
 type oracleAlert struct {
 	policy, severity, status, user, upn, display, types string
 	count                                               int

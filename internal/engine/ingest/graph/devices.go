@@ -7,8 +7,8 @@ import (
 
 const opDevices = "list managedDevices"
 
-// DeviceFields are the managedDevice properties the engine reads (DESIGN.md
-// section 4); $select keeps Intune from sending its hundred others.
+// DeviceFields are the managedDevice properties the engine reads (ARCHITECTURE.md,
+// contract §4); $select keeps Intune from sending its hundred others.
 var DeviceFields = []string{
 	"id", "userId", "userPrincipalName", "deviceName",
 	"managementState", "complianceState", "operatingSystem", "lastSyncDateTime",
