@@ -12,6 +12,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/service"
+	"github.com/idp/terraform-provider-idp/internal/engine/tempfile"
 )
 
 // memoryBody is how much of a pushed body is held in memory; beyond it the
@@ -82,16 +83,9 @@ func (b *body) Close() error {
 	return b.file.Close()
 }
 
-// spoolFile creates the unlinked temporary file of a large body.
+// spoolFile creates the nameless temporary file of a large body.
 func spoolFile(dir string) (*os.File, error) {
-	f, err := os.CreateTemp(dir, "idp-push-*")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		return nil, errors.Join(err, f.Close())
-	}
-	return f, nil
+	return tempfile.Unlinked(dir, "idp-push-*")
 }
 
 // receive reads the whole body, up to MaxBodyBytes.

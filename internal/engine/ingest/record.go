@@ -7,6 +7,8 @@ import (
 	"hash"
 	"io"
 	"os"
+
+	"github.com/idp/terraform-provider-idp/internal/engine/tempfile"
 )
 
 // DefaultMaxRecordBytes is the size above which a record is quarantined.
@@ -69,14 +71,11 @@ func (s *Spill) Sum() (sum [sha256.Size]byte) {
 // Close releases the file (already unlinked).
 func (s *Spill) Close() error { return s.file.Close() }
 
-// newSpill creates an unlinked temporary file.
+// newSpill creates a temporary file without a name, so that nothing is
+// left behind whatever ends the process.
 func newSpill(max int64) (*Spill, error) {
-	f, err := os.CreateTemp("", "idp-oversize-record-*")
+	f, err := tempfile.Unlinked("", "idp-oversize-record-*")
 	if err != nil {
-		return nil, fmt.Errorf("parking an oversize record: %w", err)
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
 		return nil, fmt.Errorf("parking an oversize record: %w", err)
 	}
 	return &Spill{file: f, max: max, sum: sha256.New()}, nil
