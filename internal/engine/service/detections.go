@@ -17,7 +17,6 @@ import (
 	"github.com/idp/terraform-provider-idp/internal/engine/policy/condition"
 	"github.com/idp/terraform-provider-idp/internal/engine/remediate"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
-	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 // detectionUnit gathers one transaction of detections. Only the newest copy
@@ -47,8 +46,8 @@ type evalFailures struct {
 type pendingDetection struct {
 	versions
 	// payload is the detection's member fields, packed while reading
-	// (store.MemberRow says why).
-	payload []byte
+	// (store.PackedMember says why).
+	payload store.PackedMember
 	groups  []engine.GroupKey
 }
 
@@ -85,7 +84,7 @@ func (u *detectionUnit) Add(ctx context.Context, b ingest.Batch[engine.Detection
 		if !p.offer(version) {
 			continue
 		}
-		p.payload = codec.EncodeMember(engine.MemberOf(engine.GroupKey{}, key, d))
+		p.payload = store.PackMember(engine.MemberOf(engine.GroupKey{}, key, d))
 		p.groups = p.groups[:0]
 		for _, c := range u.policies {
 			g, ok, err := c.Group(ctx, d, key)
@@ -179,7 +178,7 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 		if len(p.groups) == 0 {
 			continue
 		}
-		m, err := codec.DecodeMember(engine.GroupKey{}, key, p.payload)
+		m, err := p.payload.Unpack(engine.GroupKey{}, key)
 		if err != nil {
 			return sum, err
 		}

@@ -187,15 +187,12 @@ type StoredDetection struct {
 	Groups  []engine.GroupKey
 }
 
-// MemberRow is a member on its way in, its fields already packed by
-// codec.EncodeMember: the engine packs them while it reads, off the path
-// that holds the write lock, and a packed member is a third of the size of
-// an engine.Member, which keeps the units in flight within the command
-// line's memory limit.
+// MemberRow is a member on its way in, its fields already packed (see
+// PackedMember).
 type MemberRow struct {
 	Group     engine.GroupKey
 	Detection engine.DetectionKey
-	Payload   []byte
+	Payload   PackedMember
 }
 
 // MemberRef names one member of one group.

@@ -150,7 +150,7 @@ func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
 		for i := start; i < end; i++ {
 			grps = append(grps, ms[i].Group[:])
 			dets = append(dets, ms[i].Detection[:])
-			payloads = append(payloads, ms[i].Payload)
+			payloads = append(payloads, ms[i].Payload.Bytes())
 		}
 		_, err := t.q.Exec(ctx, `INSERT INTO members (grp, det, payload)
 			SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])

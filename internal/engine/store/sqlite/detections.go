@@ -107,7 +107,7 @@ func (t *tx) PutMembers(ctx context.Context, ms []store.MemberRow) error {
 		`ON CONFLICT (grp, det) DO UPDATE SET payload = excluded.payload`,
 		3, len(ms), func(i int, buf []any) []any {
 			m := &ms[order[i]]
-			return append(buf, m.Group[:], m.Detection[:], m.Payload)
+			return append(buf, m.Group[:], m.Detection[:], m.Payload.Bytes())
 		})
 }
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
-	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 // Opener returns a new, empty store for one test.
@@ -228,7 +227,7 @@ func member(g engine.GroupKey, id string, offset time.Duration, sev engine.Sever
 func rows(ms ...engine.Member) []store.MemberRow {
 	out := make([]store.MemberRow, len(ms))
 	for i, m := range ms {
-		out[i] = store.MemberRow{Group: m.Group, Detection: m.Detection, Payload: codec.EncodeMember(m)}
+		out[i] = store.MemberRow{Group: m.Group, Detection: m.Detection, Payload: store.PackMember(m)}
 	}
 	return out
 }
