@@ -124,7 +124,7 @@ type Member struct {
 // MemberOf builds the member entry of a detection in a group. Its texts
 // are the detection's own: a decoded detection's strings share one buffer,
 // so whoever keeps a member beyond the detection copies them (packing it
-// with codec.EncodeMember does).
+// with store.PackMember does).
 func MemberOf(g GroupKey, key DetectionKey, d *Detection) Member {
 	m := Member{
 		Group:             g,
