@@ -104,7 +104,9 @@ func Postgres(tb testing.TB, n int) (string, Fixture) {
 			tb.Fatal(err)
 		}
 		f, ok := kept(tb, st, n)
-		st.Close()
+		if err := st.Close(); err != nil {
+			tb.Fatal(err)
+		}
 		if ok {
 			return dbURL, f
 		}
@@ -119,8 +121,10 @@ func Postgres(tb testing.TB, n int) (string, Fixture) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer st.Close()
 	f := build(tb, st, n)
+	if err := st.Close(); err != nil {
+		tb.Fatal(err)
+	}
 	// Planner statistics and the visibility map, as autovacuum would leave
 	// them on a database that has been in use for a while.
 	conn, err := pgx.Connect(ctx, dbURL)

@@ -3,11 +3,12 @@
 -- their filter, instead of sorting every alert that matches, as in
 -- SQLite. Each index costs every alert write; these three serve the
 -- filters people page through (a policy, a user, a time range) and
--- nothing else. alerts_by_time also holds first_seen and updated_at so
--- that counting a time range can read the index alone.
+-- nothing else. alerts_by_time also holds first_seen and updated_at, and
+-- alerts_by_user updated_at, so that counting a time range or a user's
+-- alerts under retention can read the index alone.
 CREATE INDEX alerts_by_time ON alerts (last_seen DESC, id) INCLUDE (first_seen, updated_at);
 CREATE INDEX alerts_by_policy ON alerts (policy, last_seen DESC, id);
-CREATE INDEX alerts_by_user ON alerts (upn_folded, last_seen DESC, id);
+CREATE INDEX alerts_by_user ON alerts (upn_folded, last_seen DESC, id) INCLUDE (updated_at);
 
 -- The bound a time range needs on last_seen (see the SQLite migration):
 -- the longest span (last_seen - first_seen, Unix nanoseconds) ever
