@@ -36,16 +36,7 @@ func testQueryAlertTotals(t *testing.T, s store.Store) {
 		all = append(all, alert(fmt.Sprintf("t%02d", i), policies[i%len(policies)], severities[i%len(severities)], status,
 			users[i%len(users)], first, first+time.Duration(i%4)*h, updated))
 	}
-	update(t, s, func(tx store.Tx) error {
-		var c store.AlertCounts
-		for _, a := range all {
-			c.Add(a, 1)
-		}
-		if err := tx.PutAlerts(ctx, all); err != nil {
-			return err
-		}
-		return tx.AddAlertCounts(ctx, c)
-	})
+	putCounted(t, s, all)
 	// A change moves alerts between statuses and severities; a delete
 	// takes some out.
 	update(t, s, func(tx store.Tx) error {
