@@ -42,6 +42,8 @@ type Reader interface {
 	// Alerts returns the alerts of the given groups.
 	Alerts(ctx context.Context, groups []engine.GroupKey) (map[engine.GroupKey]engine.Alert, error)
 	// QueryAlerts filters alerts updated at or after notBefore (retention).
+	// Its total may come from the running counts (alertquery.go), which
+	// is why writers move them with every alert they write.
 	QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (engine.AlertPage, error)
 
 	DeviceVersions(ctx context.Context, ids []string) (map[string]time.Time, error)

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -27,16 +26,16 @@ func TestMigrationCountsExistingAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
-	err = pgx.BeginFunc(ctx, pool, func(ptx pgx.Tx) error {
-		return newTx(ptx).PutAlerts(ctx, []engine.Alert{
-			{Group: engine.DetectionGroup("p", engine.KeyOf("1")), ID: "1", Policy: "p", Severity: engine.SeverityHigh, Status: engine.AlertOpen,
-				UserID: "u1", UserPrincipalName: "ann@x", FirstSeen: first, LastSeen: first, UpdatedAt: first},
-			{Group: engine.DetectionGroup("p", engine.KeyOf("2")), ID: "2", Policy: "p", Severity: engine.SeverityLow, Status: engine.AlertResolved,
-				UserID: "u1", UserPrincipalName: "ann@x", FirstSeen: first, LastSeen: first, UpdatedAt: first},
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
+	// Written as that engine wrote them: today's PutAlerts also keeps a
+	// table of a later migration.
+	for i, a := range []struct {
+		severity int
+		status   string
+	}{{3, "open"}, {1, "resolved"}} {
+		g := engine.DetectionGroup("p", engine.KeyOf(string(rune('1'+i))))
+		exec(t, pool, `INSERT INTO alerts (`+alertColumns+`, upn_folded)
+			VALUES ($1, $2, 'p', $3, $4, 'u1', 'ann@x', '', 0, '[]', $5, $5, 0, $5, 'ann@x')`,
+			g[:], string(rune('1'+i)), a.severity, a.status, first.UnixNano())
 	}
 	pool.Close()
 

@@ -124,3 +124,39 @@ func TestUpgradeIndexesPendingWriteback(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An existing database gets the alert-query indexes in place, and the
+// bound a time range relies on covers the alerts already stored: an alert
+// that spans ten days is found by a range that ends on its first day.
+func TestUpgradeBoundsStoredAlertSpans(t *testing.T) {
+	ctx := context.Background()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	url := openAt(t, 5, func(pool *pgxpool.Pool) {
+		for i, span := range []time.Duration{10 * day, 0} {
+			exec(t, pool, `INSERT INTO alerts (`+alertColumns+`, upn_folded)
+				VALUES ($1, $2, 'risky_sign_in', 3, 'open', 'u', 'ann@x', '', 1, '[]', $3, $4, $3, $4, 'ann@x')`,
+				[]byte{byte(i)}, string(rune('a'+i)), when.UnixNano(), when.Add(span).UnixNano())
+		}
+	})
+	s, err := Open(ctx, url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(ctx, func(r store.Reader) error {
+		page, err := r.QueryAlerts(ctx, engine.AlertQuery{Since: when.Add(5 * day), Until: when.Add(time.Hour)}, when.Add(-time.Hour))
+		if err == nil && (page.Total != 1 || len(page.Alerts) != 1 || page.Alerts[0].ID != "a") {
+			t.Fatalf("after the upgrade, the range found %+v of %d; want the ten-day alert", page.Alerts, page.Total)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indexes int
+	err = s.pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE tablename = 'alerts' AND indexname IN ('alerts_by_time', 'alerts_by_policy', 'alerts_by_user')`).Scan(&indexes)
+	if err != nil || indexes != 3 {
+		t.Fatalf("alert-query indexes after the upgrade: %d, %v", indexes, err)
+	}
+}

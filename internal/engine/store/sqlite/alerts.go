@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -46,67 +45,16 @@ func (t *tx) Alerts(ctx context.Context, groups []engine.GroupKey) (map[engine.G
 	return out, err
 }
 
-func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (engine.AlertPage, error) {
-	where := []string{`updated_at >= ?`}
-	args := []any{notBefore.UnixNano()}
-	if q.Policy != "" {
-		where = append(where, `policy = ?`)
-		args = append(args, q.Policy)
-	}
-	if q.MinSeverity != "" {
-		where = append(where, `severity >= ?`)
-		args = append(args, q.MinSeverity.Rank())
-	}
-	if q.Status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, string(q.Status))
-	}
-	if q.UserPrincipalName != "" {
-		// User principal names are case-insensitive in Entra ID, in every
-		// script: compared folded, as every backend folds them.
-		where = append(where, `upn_folded = ?`)
-		args = append(args, engine.FoldUserPrincipalName(q.UserPrincipalName))
-	}
-	if !q.Since.IsZero() {
-		where = append(where, `last_seen >= ?`)
-		args = append(args, q.Since.UnixNano())
-	}
-	if !q.Until.IsZero() {
-		where = append(where, `first_seen < ?`)
-		args = append(args, q.Until.UnixNano())
-	}
-	cond := strings.Join(where, ` AND `)
-	page := engine.AlertPage{Alerts: []engine.Alert{}}
-	if err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE `+cond, args...).Scan(&page.Total); err != nil {
-		return page, err
-	}
-	query := `SELECT ` + alertColumns + ` FROM alerts WHERE ` + cond + ` ORDER BY last_seen DESC, id`
-	if q.Limit > 0 || q.Offset > 0 {
-		// SQLite takes an offset only after a limit; -1 is none.
-		limit := q.Limit
-		if limit <= 0 {
-			limit = -1
-		}
-		query += ` LIMIT ? OFFSET ?`
-		args = append(args, limit, max(q.Offset, 0))
-	}
-	rows, err := t.q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return page, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return page, err
-		}
-		page.Alerts = append(page.Alerts, a)
-	}
-	return page, rows.Err()
-}
-
 func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
 	slices.SortFunc(as, func(a, b engine.Alert) int { return bytes.Compare(a.Group[:], b.Group[:]) })
+	if len(as) == 0 {
+		return nil
+	}
+	// The bound time-range queries rely on (migration 0006).
+	longest := store.LongestSpan(as)
+	if _, err := t.q.ExecContext(ctx, `UPDATE alert_span SET longest = ? WHERE longest < ?`, longest, longest); err != nil {
+		return err
+	}
 	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`, upn_folded)`, ``, 11, len(as),
 		func(i int, buf []any) []any {
 			a := &as[i]

@@ -9,6 +9,7 @@ import (
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
+	"github.com/idp/terraform-provider-idp/internal/engine/store/codec"
 )
 
 // A store written before migration 4 holds alerts but no counts: opening
@@ -24,11 +25,6 @@ func TestMigrationCountsExistingAlerts(t *testing.T) {
 	if err := migrateTo(ctx, db, 3); err != nil {
 		t.Fatal(err)
 	}
-	sqlTx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := &tx{q: sqlTx, stmts: map[string]*sql.Stmt{}}
 	first := time.Date(2025, 6, 1, 3, 0, 0, 0, time.UTC)
 	alerts := []engine.Alert{
 		{Group: engine.DetectionGroup("p", engine.KeyOf("1")), ID: "1", Policy: "p", Severity: engine.SeverityHigh, Status: engine.AlertOpen,
@@ -36,12 +32,12 @@ func TestMigrationCountsExistingAlerts(t *testing.T) {
 		{Group: engine.DetectionGroup("p", engine.KeyOf("2")), ID: "2", Policy: "p", Severity: engine.SeverityLow, Status: engine.AlertResolved,
 			UserID: "u1", UserPrincipalName: "ann@x", FirstSeen: first, LastSeen: first, UpdatedAt: first},
 	}
-	if err := old.PutAlerts(ctx, alerts); err != nil {
-		t.Fatal(err)
-	}
-	old.close()
-	if err := sqlTx.Commit(); err != nil {
-		t.Fatal(err)
+	// Written as that engine wrote them: today's PutAlerts also keeps a
+	// table of a later migration.
+	for _, a := range alerts {
+		exec(t, db, `INSERT INTO alerts (`+alertColumns+`, upn_folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Group[:], a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserPrincipalName, a.FirstSeen.UnixNano(),
+			a.LastSeen.UnixNano(), a.UpdatedAt.UnixNano(), codec.EncodeAlertPayload(a), engine.FoldUserPrincipalName(a.UserPrincipalName))
 	}
 	db.Close()
 

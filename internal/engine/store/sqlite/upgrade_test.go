@@ -131,3 +131,41 @@ func TestUpgradeIndexesPendingWriteback(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An existing store gets the alert-query indexes in place, and the bound
+// a time range relies on covers the alerts already stored: an alert that
+// spans ten days is found by a range that ends on its first day.
+func TestUpgradeBoundsStoredAlertSpans(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	openAt(t, dir, 5, func(db *sql.DB) {
+		for i, span := range []time.Duration{10 * day, 0} {
+			a := engine.Alert{ID: string(rune('a' + i)), CreatedAt: when}
+			exec(t, db, `INSERT INTO alerts (grp, id, policy, severity, status, upn, first_seen, last_seen, updated_at, payload, upn_folded)
+				VALUES (?, ?, 'risky_sign_in', 3, 'open', 'ann@x', ?, ?, ?, ?, 'ann@x')`,
+				[]byte{byte(i)}, a.ID, when.UnixNano(), when.Add(span).UnixNano(), when.Add(span).UnixNano(), codec.EncodeAlertPayload(a))
+		}
+	})
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.View(ctx, func(r store.Reader) error {
+		page, err := r.QueryAlerts(ctx, engine.AlertQuery{Since: when.Add(5 * day), Until: when.Add(time.Hour)}, when.Add(-time.Hour))
+		if err == nil && (page.Total != 1 || len(page.Alerts) != 1 || page.Alerts[0].ID != "a") {
+			t.Fatalf("after the upgrade, the range found %+v of %d; want the ten-day alert", page.Alerts, page.Total)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indexes int
+	err = s.reader.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('alerts_by_time', 'alerts_by_policy', 'alerts_by_user')`).Scan(&indexes)
+	if err != nil || indexes != 3 {
+		t.Fatalf("alert-query indexes after the upgrade: %d, %v", indexes, err)
+	}
+}
