@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
+	"github.com/idp/terraform-provider-idp/internal/engine/recordblock"
 )
 
 // Decoder turns one record's bytes into a value or a quarantine reason.
@@ -29,6 +30,9 @@ type Item[T any] struct {
 	// Spill holds it instead when it was larger than the limit.
 	Raw   []byte
 	Spill *Spill
+	// Kept is the index of the record's text in its batch's Kept block,
+	// when the batch keeps accepted records (Options.KeepRecords).
+	Kept int
 }
 
 // Batch is a run of consecutive records in input order.
@@ -39,6 +43,10 @@ type Batch[T any] struct {
 	Safe int64
 	// RawBytes is the size of the rejected text held in memory.
 	RawBytes int64
+	// Kept is the full text of the accepted records, packed together
+	// (recordblock), when Options.KeepRecords asks for it; nil otherwise
+	// or when none was accepted.
+	Kept []byte
 }
 
 // Options bound the pipeline's memory; zero values take the defaults.
@@ -51,6 +59,9 @@ type Options struct {
 	BatchRecords int // records per batch (default 2048)
 	BatchBytes   int // input bytes per batch (default 2 MiB)
 	Workers      int // decoding goroutines (default GOMAXPROCS)
+	// KeepRecords packs each batch's accepted records into Batch.Kept, on
+	// the decoding goroutines.
+	KeepRecords bool
 }
 
 func (o *Options) defaults() {
@@ -78,6 +89,7 @@ type rawBatch struct {
 	recs  []rawRecord
 	safe  int64
 	limit int // the maximum record size, for the reason of oversize records
+	keep  bool
 }
 
 type rawRecord struct {
@@ -173,7 +185,7 @@ func Run[T any](ctx context.Context, r io.Reader, opts Options, newDecoder func(
 var arenas sync.Pool
 
 func newRawBatch(seq int, opts Options) rawBatch {
-	rb := rawBatch{seq: seq, limit: opts.MaxRecordBytes}
+	rb := rawBatch{seq: seq, limit: opts.MaxRecordBytes, keep: opts.KeepRecords}
 	if a, ok := arenas.Get().(*rawBatch); ok {
 		rb.arena, rb.recs = a.arena[:0], a.recs[:0]
 	} else {
@@ -228,6 +240,10 @@ func split(ctx context.Context, sp Splitter, opts Options, work chan<- rawBatch)
 
 func decodeBatch[T any](dec Decoder[T], rb rawBatch) Batch[T] {
 	b := Batch[T]{Items: make([]Item[T], len(rb.recs)), Safe: rb.safe}
+	var kept []recordblock.Span
+	if rb.keep {
+		kept = make([]recordblock.Span, 0, len(rb.recs))
+	}
 	for i, rr := range rb.recs {
 		it := &b.Items[i]
 		it.Line = rr.line
@@ -241,11 +257,16 @@ func decodeBatch[T any](dec Decoder[T], rb rawBatch) Batch[T] {
 		default:
 			it.Value, it.Reject = dec.Decode(raw)
 		}
-		if it.Reject != nil && it.Spill == nil {
+		switch {
+		case it.Reject == nil && rb.keep:
+			it.Kept = len(kept)
+			kept = append(kept, recordblock.Span{Start: rr.start, End: rr.end})
+		case it.Reject != nil && it.Spill == nil:
 			it.Raw = append([]byte(nil), raw...)
 			b.RawBytes += int64(len(raw))
 		}
 	}
+	b.Kept = recordblock.Pack(rb.arena, kept)
 	return b
 }
 

@@ -1,5 +1,7 @@
 package ingest
 
+import "github.com/idp/terraform-provider-idp/internal/engine/recordblock"
+
 // DecodeRecords decodes records that arrive already split, as the elements
 // of a Graph page do, into one batch. Each is validated and quarantined
 // exactly as Run treats a record it reads: the same size limit, the same
@@ -8,12 +10,14 @@ package ingest
 // a caller resuming such records keeps its own position.
 //
 // Rejected records keep a copy of their text, so the caller may reuse
-// records afterwards.
-func DecodeRecords[T any](records [][]byte, firstLine int64, maxRecordBytes int, dec Decoder[T]) Batch[T] {
+// records afterwards; accepted ones are packed into Batch.Kept when keep is
+// set, as Options.KeepRecords does for Run.
+func DecodeRecords[T any](records [][]byte, firstLine int64, maxRecordBytes int, dec Decoder[T], keep bool) Batch[T] {
 	if maxRecordBytes <= 0 {
 		maxRecordBytes = DefaultMaxRecordBytes
 	}
 	b := Batch[T]{Items: make([]Item[T], len(records))}
+	var kept recordblock.Builder
 	for i, raw := range records {
 		it := &b.Items[i]
 		it.Line = firstLine + int64(i)
@@ -22,11 +26,15 @@ func DecodeRecords[T any](records [][]byte, firstLine int64, maxRecordBytes int,
 		} else {
 			it.Value, it.Reject = dec.Decode(raw)
 		}
-		if it.Reject != nil {
+		switch {
+		case it.Reject == nil && keep:
+			it.Kept = kept.Add(raw)
+		case it.Reject != nil:
 			it.Raw = append([]byte(nil), raw...)
 			b.RawBytes += int64(len(raw))
 		}
 	}
+	b.Kept = kept.Pack()
 	return b
 }
 

@@ -30,7 +30,7 @@ func TestDecodeRecordsMatchesRun(t *testing.T) {
 	for i, r := range records {
 		raw[i] = []byte(r)
 	}
-	got := ingest.DecodeRecords(raw, 41, limit, ingest.NewDetectionDecoder())
+	got := ingest.DecodeRecords(raw, 41, limit, ingest.NewDetectionDecoder(), false)
 
 	var want []ingest.Item[engine.Detection]
 	_, err := ingest.Run(context.Background(), strings.NewReader(strings.Join(records, "\n")+"\n"),

@@ -29,8 +29,11 @@ type detectionUnit struct {
 	policies   []*policy.Compiled
 	pending    map[engine.DetectionKey]*pendingDetection
 	quarantine []quarantined
-	read       int64
-	raw        int64
+	// kept are the batches' packed texts (ingest.Batch.Kept); a pending
+	// detection names its newest copy's text by index here.
+	kept [][]byte
+	read int64
+	raw  int64
 	// failed counts, by policy, the detections its condition could not
 	// decide on; they are logged when the unit commits.
 	failed map[string]*evalFailures
@@ -49,6 +52,9 @@ type pendingDetection struct {
 	// (store.PackedMember says why).
 	payload store.PackedMember
 	groups  []engine.GroupKey
+	// kept and index name the newest copy's text: u.kept[kept], record
+	// index; kept is -1 when its batch kept none.
+	kept, index int
 }
 
 type quarantined struct {
@@ -65,6 +71,11 @@ func (u *detectionUnit) Records() int    { return len(u.pending) + len(u.quarant
 func (u *detectionUnit) RawBytes() int64 { return u.raw }
 func (u *detectionUnit) Discard()        { discardQuarantine(u.quarantine) }
 func (u *detectionUnit) Add(ctx context.Context, b ingest.Batch[engine.Detection]) {
+	kept := -1
+	if b.Kept != nil {
+		kept = len(u.kept)
+		u.kept = append(u.kept, b.Kept)
+	}
 	for i := range b.Items {
 		it := &b.Items[i]
 		u.read++
@@ -84,6 +95,7 @@ func (u *detectionUnit) Add(ctx context.Context, b ingest.Batch[engine.Detection
 		if !p.offer(version) {
 			continue
 		}
+		p.kept, p.index = kept, it.Kept
 		p.payload = store.PackMember(engine.MemberOf(engine.GroupKey{}, key, d))
 		p.groups = p.groups[:0]
 		for _, c := range u.policies {
@@ -139,16 +151,29 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 	sum := engine.IngestSummary{Read: u.read, Quarantined: int64(len(u.quarantine))}
 	u.logEvalFailures()
 	keys := make([]engine.DetectionKey, 0, len(u.pending))
-	newest := make([]store.StoredDetection, 0, len(u.pending))
-	for k, p := range u.pending {
+	for k := range u.pending {
 		keys = append(keys, k)
-		newest = append(newest, store.StoredDetection{Key: k, Version: timeOf(p.newest()), Groups: p.groups})
 	}
 	if err := tx.Lock(ctx, store.LockKeys{Detections: keys}); err != nil {
 		return sum, err
 	}
+	blockIDs, err := tx.RecordBlockIDs(ctx, len(u.kept))
+	if err != nil {
+		return sum, err
+	}
+	newest := make([]store.StoredDetection, 0, len(u.pending))
+	for k, p := range u.pending {
+		d := store.StoredDetection{Key: k, Version: timeOf(p.newest()), Groups: p.groups}
+		if p.kept >= 0 {
+			d.Record = store.RecordRef{Block: blockIDs[p.kept], Index: p.index}
+		}
+		newest = append(newest, d)
+	}
 	written, err := tx.UpsertDetections(ctx, newest)
 	if err != nil {
+		return sum, err
+	}
+	if err := u.putKept(ctx, tx, blockIDs, written); err != nil {
 		return sum, err
 	}
 
@@ -196,6 +221,26 @@ func (u *detectionUnit) commit(ctx context.Context, tx store.Tx, in engine.Integ
 		return sum, err
 	}
 	return sum, appendQuarantine(ctx, tx, u.quarantine, u.s.clock.Now())
+}
+
+// putKept stores the blocks that hold the text of a detection the store
+// wrote; a block of duplicates only is dropped, so that ingesting an input
+// again keeps nothing twice.
+func (u *detectionUnit) putKept(ctx context.Context, tx store.Tx, ids []int64, written map[engine.DetectionKey]*store.StoredDetection) error {
+	used := make([]bool, len(u.kept))
+	for k := range written {
+		if p := u.pending[k]; p.kept >= 0 {
+			used[p.kept] = true
+		}
+	}
+	var blocks []store.RecordBlock
+	now := u.s.clock.Now()
+	for i, data := range u.kept {
+		if used[i] {
+			blocks = append(blocks, store.RecordBlock{ID: ids[i], StoredAt: now, Data: data})
+		}
+	}
+	return tx.PutRecordBlocks(ctx, blocks)
 }
 
 // countDetection counts a pending detection's copies. The store wrote the

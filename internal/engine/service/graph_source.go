@@ -157,7 +157,7 @@ func (s *Service) pullGraphDetections(ctx context.Context, client *graph.Client,
 	if err != nil {
 		return engine.IngestSummary{}, err
 	}
-	src := source.Pages[engine.Detection]{Decoder: ingest.NewDetectionDecoder(), MaxRecordBytes: s.cfg.MaxRecordBytes,
+	src := source.Pages[engine.Detection]{Decoder: ingest.NewDetectionDecoder(), MaxRecordBytes: s.cfg.MaxRecordBytes, KeepRecords: true,
 		Pull: func(ctx context.Context, page func([][]byte, func() string) error) error {
 			return client.PullDetections(ctx, cursor, func(records [][]byte, next string) error {
 				return page(records, func() string { return next })

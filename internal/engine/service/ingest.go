@@ -48,7 +48,7 @@ func (s *Service) IngestDetections(ctx context.Context, r io.Reader, opts Ingest
 	if err != nil {
 		return engine.IngestSummary{}, err
 	}
-	return ingestRun(ctx, s, r, opts, ingest.NewDetectionDecoder, func() *detectionUnit {
+	return ingestRun(ctx, s, r, opts, true, ingest.NewDetectionDecoder, func() *detectionUnit {
 		return s.newDetectionUnit(opts.Source, policies)
 	})
 }
@@ -67,21 +67,23 @@ func (s *Service) currentPolicies(ctx context.Context) ([]*policy.Compiled, erro
 
 // IngestDevices reads Graph managedDevice records from r.
 func (s *Service) IngestDevices(ctx context.Context, r io.Reader, opts IngestOptions) (engine.IngestSummary, error) {
-	return ingestRun(ctx, s, r, opts, ingest.NewDeviceDecoder, func() *deviceUnit {
+	return ingestRun(ctx, s, r, opts, false, ingest.NewDeviceDecoder, func() *deviceUnit {
 		return s.newDeviceUnit(opts.Source)
 	})
 }
 
 // ingestRun streams r through the one ordered-commit pipeline
-// (source.Run) in units of TxRecords records.
-func ingestRun[T any, U unit[T]](ctx context.Context, s *Service, r io.Reader, opts IngestOptions,
+// (source.Run) in units of TxRecords records; keep packs the accepted
+// records' text for the store to keep (ingest.Options.KeepRecords).
+func ingestRun[T any, U unit[T]](ctx context.Context, s *Service, r io.Reader, opts IngestOptions, keep bool,
 	newDecoder func() ingest.Decoder[T], newUnit func() U) (engine.IngestSummary, error) {
 	start := time.Now()
 	if err := s.checkEnabled(ctx); err != nil {
 		return engine.IngestSummary{}, err
 	}
 	src := source.Stream[T]{R: r, NewDecoder: newDecoder, CursorAt: opts.cursorAt,
-		Options: ingest.Options{MaxRecordBytes: s.cfg.MaxRecordBytes, MaxKeptBytes: s.cfg.MaxKeptRecordBytes, StartOffset: opts.startOffset}}
+		Options: ingest.Options{MaxRecordBytes: s.cfg.MaxRecordBytes, MaxKeptBytes: s.cfg.MaxKeptRecordBytes, StartOffset: opts.startOffset,
+			KeepRecords: keep}}
 	total, err := runSource(ctx, s, src, newUnit, opts.cursor, opts.Progress)
 	total.ElapsedSeconds = time.Since(start).Seconds()
 	if err != nil {

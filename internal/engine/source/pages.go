@@ -16,12 +16,14 @@ type Pages[T any] struct {
 	Pull           func(ctx context.Context, page func(records [][]byte, cursor func() string) error) error
 	Decoder        ingest.Decoder[T]
 	MaxRecordBytes int
+	// KeepRecords packs each page's accepted records (ingest.Batch.Kept).
+	KeepRecords bool
 }
 
 func (p Pages[T]) Read(ctx context.Context, emit Emit[T]) error {
 	var read int64
 	return p.Pull(ctx, func(records [][]byte, cursor func() string) error {
-		b := ingest.DecodeRecords(records, read+1, p.MaxRecordBytes, p.Decoder)
+		b := ingest.DecodeRecords(records, read+1, p.MaxRecordBytes, p.Decoder, p.KeepRecords)
 		read += int64(len(records))
 		return emit(b, cursor, true)
 	})

@@ -85,6 +85,11 @@ type Reader interface {
 	// Claims lists the claimed singletons (engine.ClaimIntegration,
 	// engine.ClaimPolicy), sorted.
 	Claims(ctx context.Context) ([]string, error)
+	// DetectionRecord returns the block that keeps the full text of a
+	// detection's stored copy and the text's index in it; found is false
+	// when the detection is unknown, kept no text, or its block was stored
+	// before notBefore (retention) or purged (kept_records.go).
+	DetectionRecord(ctx context.Context, key engine.DetectionKey, notBefore time.Time) (block []byte, index int, found bool, err error)
 
 	Browser
 }
@@ -141,6 +146,14 @@ type Tx interface {
 	// and not returned. One statement both looks up and writes, which is
 	// what makes ingest fast: most detections are new. Keys must be unique.
 	UpsertDetections(ctx context.Context, ds []StoredDetection) (map[engine.DetectionKey]*StoredDetection, error)
+	// RecordBlockIDs reserves n ids for record blocks: ids never given out
+	// before, not even to blocks since purged, so that a detection's
+	// RecordRef never names another block than its own.
+	RecordBlockIDs(ctx context.Context, n int) ([]int64, error)
+	// PutRecordBlocks stores record blocks under their reserved ids.
+	PutRecordBlocks(ctx context.Context, bs []RecordBlock) error
+	// PurgeRecordBlocks deletes the record blocks stored before cutoff.
+	PurgeRecordBlocks(ctx context.Context, cutoff time.Time) (int64, error)
 	// PutMembers inserts or replaces members by group and detection.
 	PutMembers(ctx context.Context, ms []MemberRow) error
 	DeleteMembers(ctx context.Context, refs []MemberRef) error
@@ -187,6 +200,8 @@ type StoredDetection struct {
 	Key     engine.DetectionKey
 	Version time.Time
 	Groups  []engine.GroupKey
+	// Record is where the full text of this copy is kept.
+	Record RecordRef
 }
 
 // MemberRow is a member on its way in, its fields already packed (see

@@ -17,18 +17,22 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 		for i := start; i < end; i++ {
 			arg = append(arg, keys[i][:])
 		}
-		rows, err := t.q.Query(ctx, `SELECT key, version, groups FROM detections WHERE key = ANY($1)`, arg)
+		rows, err := t.q.Query(ctx, `SELECT key, version, groups, record_block, record_index FROM detections WHERE key = ANY($1)`, arg)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		var key, groups []byte
 		var version int64
+		var block, index *int64
 		for rows.Next() {
-			if err := rows.Scan(&key, &version, &groups); err != nil {
+			if err := rows.Scan(&key, &version, &groups, &block, &index); err != nil {
 				return err
 			}
 			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: codec.DecodeGroups(groups)}
+			if block != nil && index != nil {
+				d.Record = store.RecordRef{Block: *block, Index: int(*index)}
+			}
 			copy(d.Key[:], key)
 			out[d.Key] = d
 		}
@@ -60,6 +64,8 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 		keys := make([][]byte, 0, end-start)
 		versions := make([]int64, 0, end-start)
 		groups := make([][]byte, 0, end-start)
+		blocks := make([]*int64, 0, end-start)
+		indexes := make([]int32, 0, end-start)
 		for i := start; i < end; i++ {
 			d := &ds[i]
 			if old, ok := stored[d.Key]; ok && !d.Version.After(old.Version) {
@@ -68,15 +74,18 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 			keys = append(keys, d.Key[:])
 			versions = append(versions, d.Version.UnixNano())
 			groups = append(groups, codec.EncodeGroups(d.Groups))
+			blocks = append(blocks, recordBlock(d.Record))
+			indexes = append(indexes, int32(d.Record.Index))
 		}
 		if len(keys) == 0 {
 			return nil
 		}
-		rows, err := t.q.Query(ctx, `INSERT INTO detections (key, version, groups)
-			SELECT * FROM unnest($1::bytea[], $2::int8[], $3::bytea[])
-			ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups
+		rows, err := t.q.Query(ctx, `INSERT INTO detections (key, version, groups, record_block, record_index)
+			SELECT * FROM unnest($1::bytea[], $2::int8[], $3::bytea[], $4::int8[], $5::int4[])
+			ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups,
+				record_block = excluded.record_block, record_index = excluded.record_index
 			WHERE excluded.version > detections.version
-			RETURNING key`, keys, versions, groups)
+			RETURNING key`, keys, versions, groups, blocks, indexes)
 		if err != nil {
 			return err
 		}

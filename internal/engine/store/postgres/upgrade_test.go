@@ -160,3 +160,19 @@ func TestUpgradeBoundsStoredAlertSpans(t *testing.T) {
 		t.Fatalf("alert-query indexes after the upgrade: %d, %v", indexes, err)
 	}
 }
+
+// A store of schema 6 (before texts were kept) opens with its detections
+// as they were, and newer copies keep their texts.
+func TestUpgradeKeepsTextsFromNowOn(t *testing.T) {
+	key := engine.KeyOf("d1")
+	const version = int64(1_750_000_000_000_000_000)
+	url := openAt(t, 6, func(pool *pgxpool.Pool) {
+		exec(t, pool, `INSERT INTO detections (key, version, groups) VALUES ($1, $2, NULL)`, key[:], version)
+	})
+	s, err := Open(context.Background(), url, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckKeptRecordsUpgrade(t, s, key, version)
+}

@@ -16,15 +16,17 @@ func (t *tx) Detections(ctx context.Context, keys []engine.DetectionKey) (map[en
 	sorted := keys
 	slices.SortFunc(sorted, func(a, b engine.DetectionKey) int { return bytes.Compare(a[:], b[:]) })
 	out := make(map[engine.DetectionKey]store.StoredDetection)
-	err := t.queryIn(ctx, `SELECT key, version, groups FROM detections WHERE key`, ``, len(sorted),
+	err := t.queryIn(ctx, `SELECT key, version, groups, record_block, record_index FROM detections WHERE key`, ``, len(sorted),
 		func(i int) any { return sorted[i][:] },
 		func(rows *sql.Rows) error {
 			var key, groups []byte
 			var version int64
-			if err := rows.Scan(&key, &version, &groups); err != nil {
+			var block, index sql.NullInt64
+			if err := rows.Scan(&key, &version, &groups, &block, &index); err != nil {
 				return err
 			}
-			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: codec.DecodeGroups(groups)}
+			d := store.StoredDetection{Version: time.Unix(0, version).UTC(), Groups: codec.DecodeGroups(groups),
+				Record: store.RecordRef{Block: block.Int64, Index: int(index.Int64)}}
 			copy(d.Key[:], key)
 			out[d.Key] = d
 			return nil
@@ -39,14 +41,15 @@ func (t *tx) UpsertDetections(ctx context.Context, ds []store.StoredDetection) (
 	out := make(map[engine.DetectionKey]*store.StoredDetection, len(ds))
 	var key, prevGroups []byte
 	var prevVersion sql.NullInt64
-	err := t.queryRows(ctx, `INSERT INTO detections (key, version, groups)`,
+	err := t.queryRows(ctx, `INSERT INTO detections (key, version, groups, record_block, record_index)`,
 		`ON CONFLICT (key) DO UPDATE SET version = excluded.version, groups = excluded.groups,
+			record_block = excluded.record_block, record_index = excluded.record_index,
 			prev_version = detections.version, prev_groups = coalesce(detections.groups, x'')
 		WHERE excluded.version > detections.version
 		RETURNING key, prev_version, prev_groups`,
-		3, len(ds), func(i int, buf []any) []any {
+		5, len(ds), func(i int, buf []any) []any {
 			d := &ds[i]
-			return append(buf, d.Key[:], d.Version.UnixNano(), codec.EncodeGroups(d.Groups))
+			return append(buf, d.Key[:], d.Version.UnixNano(), codec.EncodeGroups(d.Groups), recordBlock(d.Record), d.Record.Index)
 		},
 		func(rows *sql.Rows) error {
 			if err := rows.Scan(&key, &prevVersion, &prevGroups); err != nil {

@@ -169,3 +169,20 @@ func TestUpgradeBoundsStoredAlertSpans(t *testing.T) {
 		t.Fatalf("alert-query indexes after the upgrade: %d, %v", indexes, err)
 	}
 }
+
+// A store of schema 6 (before texts were kept) opens with its detections
+// as they were, and newer copies keep their texts.
+func TestUpgradeKeepsTextsFromNowOn(t *testing.T) {
+	dir := t.TempDir()
+	key := engine.KeyOf("d1")
+	const version = int64(1_750_000_000_000_000_000)
+	openAt(t, dir, 6, func(db *sql.DB) {
+		exec(t, db, `INSERT INTO detections (key, version, groups) VALUES (?, ?, NULL)`, key[:], version)
+	})
+	s, err := Open(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.CheckKeptRecordsUpgrade(t, s, key, version)
+}

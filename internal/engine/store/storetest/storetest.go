@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 		{"Integration", testIntegration},
 		{"Policies", testPolicies},
 		{"Detections", testDetections},
+		{"KeptRecords", testKeptRecords},
 		{"Members", testMembers},
 		{"Alerts", testAlerts},
 		{"QueryAlerts", testQueryAlerts},

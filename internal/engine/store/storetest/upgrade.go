@@ -89,3 +89,49 @@ func CheckUpgradedQuarantine(t *testing.T, s store.Store, old []LegacyEntry, whe
 		t.Fatal(err)
 	}
 }
+
+// CheckKeptRecordsUpgrade checks a store opened over one that detection
+// key was written to before texts were kept (at version, Unix
+// nanoseconds): the detection is there with no text, and a newer copy
+// keeps its own.
+func CheckKeptRecordsUpgrade(t *testing.T, s store.Store, key engine.DetectionKey, version int64) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.View(ctx, func(r store.Reader) error {
+		got, err := r.Detections(ctx, []engine.DetectionKey{key})
+		if err == nil && (got[key].Version.UnixNano() != version || got[key].Record != store.RecordRef{}) {
+			t.Fatalf("after the upgrade the detection is %+v", got[key])
+		}
+		if _, _, found, err := r.DetectionRecord(ctx, key, time.Unix(0, 0)); found || err != nil {
+			t.Fatalf("a detection stored before the upgrade has a text: %v, %v", found, err)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		ids, err := tx.RecordBlockIDs(ctx, 1)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutRecordBlocks(ctx, []store.RecordBlock{{ID: ids[0], StoredAt: time.Unix(0, version), Data: []byte("text")}}); err != nil {
+			return err
+		}
+		_, err = tx.UpsertDetections(ctx, []store.StoredDetection{{Key: key, Version: time.Unix(0, version+1), Record: store.RecordRef{Block: ids[0], Index: 3}}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(r store.Reader) error {
+		data, i, found, err := r.DetectionRecord(ctx, key, time.Unix(0, 0))
+		if err == nil && (!found || string(data) != "text" || i != 3) {
+			t.Fatalf("a newer copy after the upgrade: %q, %d, %v", data, i, found)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
