@@ -2,6 +2,7 @@ package store
 
 import (
 	"math"
+	"strings"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
@@ -54,4 +55,82 @@ func LongestSpan(as []engine.Alert) int64 {
 		longest = max(longest, a.LastSeen.UnixNano()-a.FirstSeen.UnixNano())
 	}
 	return longest
+}
+
+// AlertFilter builds the WHERE clause of an alert query once for both
+// backends: it collects conditions joined by AND and their arguments, each
+// named by the backend's placeholder for the nth argument (? or $n).
+type AlertFilter struct {
+	placeholder func(n int) string
+	conds       []string
+	args        []any
+}
+
+// NewAlertFilter starts an empty filter in a backend's placeholder style.
+func NewAlertFilter(placeholder func(n int) string) *AlertFilter {
+	return &AlertFilter{placeholder: placeholder}
+}
+
+// Add adds the condition `expr op placeholder` with its argument v.
+func (f *AlertFilter) Add(expr, op string, v any) {
+	f.conds = append(f.conds, expr+` `+op+` `+f.Arg(v))
+}
+
+// AddSQL adds a condition that takes no argument.
+func (f *AlertFilter) AddSQL(cond string) {
+	f.conds = append(f.conds, cond)
+}
+
+// Arg appends an argument used outside the conditions, such as a limit,
+// and returns its placeholder.
+func (f *AlertFilter) Arg(v any) string {
+	f.args = append(f.args, v)
+	return f.placeholder(len(f.args))
+}
+
+// Where is the conditions joined by AND.
+func (f *AlertFilter) Where() string { return strings.Join(f.conds, ` AND `) }
+
+// Args is the arguments, in placeholder order.
+func (f *AlertFilter) Args() []any { return f.args }
+
+// AddCounted adds the conditions of q that the running counts answer
+// (policy, severity, status), prefix written before each column: SQLite
+// passes a unary + to keep them off their indexes.
+func (f *AlertFilter) AddCounted(q engine.AlertQuery, prefix string) {
+	if q.Policy != "" {
+		f.Add(prefix+`policy`, `=`, q.Policy)
+	}
+	if q.MinSeverity != "" {
+		f.Add(prefix+`severity`, `>=`, q.MinSeverity.Rank())
+	}
+	if q.Status != "" {
+		f.Add(prefix+`status`, `=`, string(q.Status))
+	}
+}
+
+// AddQuery adds every condition of q. longest reads the longest span of
+// any stored alert (LastSeenBefore), and is called only when q has an
+// until.
+func (f *AlertFilter) AddQuery(q engine.AlertQuery, longest func() (int64, error)) error {
+	f.AddCounted(q, ``)
+	if q.UserPrincipalName != "" {
+		// User principal names are case-insensitive in Entra ID, in every
+		// script: compared folded, as every backend folds them.
+		f.Add(`upn_folded`, `=`, engine.FoldUserPrincipalName(q.UserPrincipalName))
+	}
+	if !q.Since.IsZero() {
+		f.Add(`last_seen`, `>=`, q.Since.UnixNano())
+	}
+	if !q.Until.IsZero() {
+		f.Add(`first_seen`, `<`, q.Until.UnixNano())
+		n, err := longest()
+		if err != nil {
+			return err
+		}
+		if bound, ok := LastSeenBefore(q.Until, n); ok {
+			f.Add(`last_seen`, `<`, bound)
+		}
+	}
+	return nil
 }

@@ -2,71 +2,45 @@ package postgres
 
 import (
 	"context"
-	"fmt"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
+func placeholder(n int) string { return `$` + strconv.Itoa(n) }
+
 // QueryAlerts reads a page from the index that fits the filter and takes
 // the total where it costs least (store/alertquery.go says how).
 func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (engine.AlertPage, error) {
 	page := engine.AlertPage{Alerts: []engine.Alert{}}
-	where := []string{`updated_at >= $1`}
-	args := []any{notBefore.UnixNano()}
-	arg := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
+	f := store.NewAlertFilter(placeholder)
+	f.Add(`updated_at`, `>=`, notBefore.UnixNano())
+	err := f.AddQuery(q, func() (longest int64, err error) {
+		err = t.q.QueryRow(ctx, `SELECT longest FROM alert_span`).Scan(&longest)
+		return longest, err
+	})
+	if err != nil {
+		return page, err
 	}
-	if q.Policy != "" {
-		arg(`policy = $%d`, q.Policy)
-	}
-	if q.MinSeverity != "" {
-		arg(`severity >= $%d`, q.MinSeverity.Rank())
-	}
-	if q.Status != "" {
-		arg(`status = $%d`, string(q.Status))
-	}
-	if q.UserPrincipalName != "" {
-		// User principal names are case-insensitive in Entra ID, in every
-		// script: compared folded, as every backend folds them.
-		arg(`upn_folded = $%d`, engine.FoldUserPrincipalName(q.UserPrincipalName))
-	}
-	if !q.Since.IsZero() {
-		arg(`last_seen >= $%d`, q.Since.UnixNano())
-	}
-	if !q.Until.IsZero() {
-		arg(`first_seen < $%d`, q.Until.UnixNano())
-		var longest int64
-		if err := t.q.QueryRow(ctx, `SELECT longest FROM alert_span`).Scan(&longest); err != nil {
-			return page, err
-		}
-		if bound, ok := store.LastSeenBefore(q.Until, longest); ok {
-			arg(`last_seen < $%d`, bound)
-		}
-	}
-	cond := strings.Join(where, ` AND `)
-	var err error
+	cond := f.Where()
 	if store.TotalFromCounts(q) {
 		page.Total, err = t.countedTotal(ctx, q, notBefore)
 	} else {
-		err = t.q.QueryRow(ctx, `SELECT count(*) FROM alerts WHERE `+cond, args...).Scan(&page.Total)
+		err = t.q.QueryRow(ctx, `SELECT count(*) FROM alerts WHERE `+cond, f.Args()...).Scan(&page.Total)
 	}
 	if err != nil {
 		return page, err
 	}
 	query := `SELECT ` + alertColumns + ` FROM alerts WHERE ` + cond + ` ORDER BY last_seen DESC, id`
 	if q.Limit > 0 {
-		args = append(args, q.Limit)
-		query += fmt.Sprintf(` LIMIT $%d`, len(args))
+		query += ` LIMIT ` + f.Arg(q.Limit)
 	}
 	if q.Offset > 0 {
-		args = append(args, q.Offset)
-		query += fmt.Sprintf(` OFFSET $%d`, len(args))
+		query += ` OFFSET ` + f.Arg(q.Offset)
 	}
-	rows, err := t.q.Query(ctx, query, args...)
+	rows, err := t.q.Query(ctx, query, f.Args()...)
 	if err != nil {
 		return page, err
 	}
@@ -87,27 +61,14 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 // move in the transactions that write the alerts, so one snapshot sees
 // both at the same point.
 func (t *tx) countedTotal(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (int, error) {
-	where := []string{`true`}
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if q.Policy != "" {
-		add(`policy = $%d`, q.Policy)
-	}
-	if q.MinSeverity != "" {
-		add(`severity >= $%d`, q.MinSeverity.Rank())
-	}
-	if q.Status != "" {
-		add(`status = $%d`, string(q.Status))
-	}
-	cond := strings.Join(where, ` AND `)
+	f := store.NewAlertFilter(placeholder)
+	f.AddSQL(`true`)
+	f.AddCounted(q, ``)
 	var total, hidden int64
-	if err := t.q.QueryRow(ctx, `SELECT coalesce(sum(n), 0)::bigint FROM alert_days WHERE `+cond, args...).Scan(&total); err != nil {
+	if err := t.q.QueryRow(ctx, `SELECT coalesce(sum(n), 0)::bigint FROM alert_days WHERE `+f.Where(), f.Args()...).Scan(&total); err != nil {
 		return 0, err
 	}
-	args = append(args, notBefore.UnixNano())
-	err := t.q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM alerts WHERE %s AND updated_at < $%d`, cond, len(args)), args...).Scan(&hidden)
+	f.Add(`updated_at`, `<`, notBefore.UnixNano())
+	err := t.q.QueryRow(ctx, `SELECT count(*) FROM alerts WHERE `+f.Where(), f.Args()...).Scan(&hidden)
 	return int(total - hidden), err
 }

@@ -3,62 +3,35 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/idp/terraform-provider-idp/internal/engine"
 	"github.com/idp/terraform-provider-idp/internal/engine/store"
 )
 
+func placeholder(int) string { return `?` }
+
 // QueryAlerts reads a page from the index that fits the filter and takes
 // the total where it costs least (store/alertquery.go says how).
 func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (engine.AlertPage, error) {
 	page := engine.AlertPage{Alerts: []engine.Alert{}}
+	f := store.NewAlertFilter(placeholder)
 	// The retention bound keeps nearly every alert, so it must not steer
 	// SQLite to alerts_by_updated_at, which would then sort every match:
 	// the unary + keeps it off that index.
-	where := []string{`+updated_at >= ?`}
-	args := []any{notBefore.UnixNano()}
-	if q.Policy != "" {
-		where = append(where, `policy = ?`)
-		args = append(args, q.Policy)
+	f.Add(`+updated_at`, `>=`, notBefore.UnixNano())
+	err := f.AddQuery(q, func() (longest int64, err error) {
+		err = t.q.QueryRowContext(ctx, `SELECT longest FROM alert_span`).Scan(&longest)
+		return longest, err
+	})
+	if err != nil {
+		return page, err
 	}
-	if q.MinSeverity != "" {
-		where = append(where, `severity >= ?`)
-		args = append(args, q.MinSeverity.Rank())
-	}
-	if q.Status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, string(q.Status))
-	}
-	if q.UserPrincipalName != "" {
-		// User principal names are case-insensitive in Entra ID, in every
-		// script: compared folded, as every backend folds them.
-		where = append(where, `upn_folded = ?`)
-		args = append(args, engine.FoldUserPrincipalName(q.UserPrincipalName))
-	}
-	if !q.Since.IsZero() {
-		where = append(where, `last_seen >= ?`)
-		args = append(args, q.Since.UnixNano())
-	}
-	if !q.Until.IsZero() {
-		where = append(where, `first_seen < ?`)
-		args = append(args, q.Until.UnixNano())
-		var longest int64
-		if err := t.q.QueryRowContext(ctx, `SELECT longest FROM alert_span`).Scan(&longest); err != nil {
-			return page, err
-		}
-		if bound, ok := store.LastSeenBefore(q.Until, longest); ok {
-			where = append(where, `last_seen < ?`)
-			args = append(args, bound)
-		}
-	}
-	cond := strings.Join(where, ` AND `)
-	var err error
+	cond := f.Where()
 	if store.TotalFromCounts(q) {
 		page.Total, err = t.countedTotal(ctx, q, notBefore)
 	} else {
-		err = t.q.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE `+cond, args...).Scan(&page.Total)
+		err = t.q.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE `+cond, f.Args()...).Scan(&page.Total)
 	}
 	if err != nil {
 		return page, err
@@ -70,10 +43,9 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 		if limit <= 0 {
 			limit = -1
 		}
-		query += ` LIMIT ? OFFSET ?`
-		args = append(args, limit, max(q.Offset, 0))
+		query += ` LIMIT ` + f.Arg(limit) + ` OFFSET ` + f.Arg(max(q.Offset, 0))
 	}
-	rows, err := t.q.QueryContext(ctx, query, args...)
+	rows, err := t.q.QueryContext(ctx, query, f.Args()...)
 	if err != nil {
 		return page, err
 	}
@@ -92,29 +64,16 @@ func (t *tx) QueryAlerts(ctx context.Context, q engine.AlertQuery, notBefore tim
 // every ingest purges, and found through alerts_by_updated_at (the unary
 // + keeps the other filters off their indexes).
 func (t *tx) countedTotal(ctx context.Context, q engine.AlertQuery, notBefore time.Time) (int, error) {
-	counted, expired := []string{`1`}, []string{`updated_at < ?`}
-	var countedArgs []any
-	expiredArgs := []any{notBefore.UnixNano()}
-	add := func(column, op string, v any) {
-		counted = append(counted, column+` `+op+` ?`)
-		countedArgs = append(countedArgs, v)
-		expired = append(expired, `+`+column+` `+op+` ?`)
-		expiredArgs = append(expiredArgs, v)
-	}
-	if q.Policy != "" {
-		add(`policy`, `=`, q.Policy)
-	}
-	if q.MinSeverity != "" {
-		add(`severity`, `>=`, q.MinSeverity.Rank())
-	}
-	if q.Status != "" {
-		add(`status`, `=`, string(q.Status))
-	}
+	counted, expired := store.NewAlertFilter(placeholder), store.NewAlertFilter(placeholder)
+	counted.AddSQL(`1`)
+	counted.AddCounted(q, ``)
+	expired.Add(`updated_at`, `<`, notBefore.UnixNano())
+	expired.AddCounted(q, `+`)
 	var total, hidden int
-	err := t.q.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM alert_days WHERE `+strings.Join(counted, ` AND `), countedArgs...).Scan(&total)
+	err := t.q.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM alert_days WHERE `+counted.Where(), counted.Args()...).Scan(&total)
 	if err != nil {
 		return 0, err
 	}
-	err = t.q.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE `+strings.Join(expired, ` AND `), expiredArgs...).Scan(&hidden)
+	err = t.q.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE `+expired.Where(), expired.Args()...).Scan(&hidden)
 	return total - hidden, err
 }
