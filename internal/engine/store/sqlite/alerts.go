@@ -55,7 +55,41 @@ func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
 	if _, err := t.q.ExecContext(ctx, `UPDATE alert_span SET longest = ? WHERE longest < ?`, longest, longest); err != nil {
 		return err
 	}
-	return t.execRows(ctx, `INSERT OR REPLACE INTO alerts (`+alertColumns+`, upn_folded)`, ``, 11, len(as),
+	// Updates set only what changes as an alert grows, so that SQLite
+	// leaves the entries of the indexes on the other columns alone
+	// (alerts_by_id, alerts_by_user): a replace would delete and insert
+	// every index entry of every alert a batch touches, and the entries by
+	// user lie all over their index. The id and policy follow from the
+	// group; the user principal name rarely changes (a rename), and a
+	// statement of its own sets it where it did. Then the alerts that do
+	// not exist yet are inserted.
+	//
+	// OR ROLLBACK and OR IGNORE rather than an upsert: a multi-row
+	// statement that may abort halfway makes SQLite copy every page it
+	// touches into a statement journal first, which took a tenth of a
+	// bulk ingest; these cannot abort halfway (a failure rolls the whole
+	// transaction back, as the caller would anyway).
+	err := t.execRows(ctx, `UPDATE OR ROLLBACK alerts SET severity = v.column2, status = v.column3, first_seen = v.column4,
+			last_seen = v.column5, updated_at = v.column6, payload = v.column7 FROM (`,
+		`) AS v WHERE alerts.grp = v.column1`, 7, len(as),
+		func(i int, buf []any) []any {
+			a := &as[i]
+			return append(buf, a.Group[:], a.Severity.Rank(), string(a.Status),
+				a.FirstSeen.UnixNano(), a.LastSeen.UnixNano(), a.UpdatedAt.UnixNano(), codec.EncodeAlertPayload(*a))
+		})
+	if err != nil {
+		return err
+	}
+	err = t.execRows(ctx, `UPDATE OR ROLLBACK alerts SET id = v.column2, policy = v.column3, upn = v.column4, upn_folded = v.column5 FROM (`,
+		`) AS v WHERE alerts.grp = v.column1 AND (alerts.id IS NOT v.column2 OR alerts.policy IS NOT v.column3 OR alerts.upn IS NOT v.column4)`,
+		5, len(as), func(i int, buf []any) []any {
+			a := &as[i]
+			return append(buf, a.Group[:], a.ID, a.Policy, a.UserPrincipalName, engine.FoldUserPrincipalName(a.UserPrincipalName))
+		})
+	if err != nil {
+		return err
+	}
+	return t.execRows(ctx, `INSERT OR IGNORE INTO alerts (`+alertColumns+`, upn_folded)`, ``, 11, len(as),
 		func(i int, buf []any) []any {
 			a := &as[i]
 			return append(buf, a.Group[:], a.ID, a.Policy, a.Severity.Rank(), string(a.Status), a.UserPrincipalName,

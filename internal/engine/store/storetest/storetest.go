@@ -298,6 +298,23 @@ func testAlerts(t *testing.T, s store.Store) {
 	update(t, s, func(tx store.Tx) error { return tx.PutAlerts(ctx, []engine.Alert{a, b}) })
 	a.DetectionCount, a.Status = 4, engine.AlertResolved
 	update(t, s, func(tx store.Tx) error { return tx.PutAlerts(ctx, []engine.Alert{a}) })
+	// A user renamed: the alert follows the new name, read by group and
+	// queried by user.
+	a.UserPrincipalName, a.Severity = "X.Renamed@example.com", engine.SeverityMedium
+	a.LastSeen, a.UpdatedAt = a.LastSeen.Add(time.Hour), a.UpdatedAt.Add(time.Hour)
+	update(t, s, func(tx store.Tx) error { return tx.PutAlerts(ctx, []engine.Alert{a}) })
+	view(t, s, func(r store.Reader) error {
+		for upn, want := range map[string]int{"x.renamed@example.com": 1, "x@example.com": 0} {
+			page, err := r.QueryAlerts(ctx, engine.AlertQuery{UserPrincipalName: upn, Limit: 10}, time.Time{})
+			if err != nil {
+				return err
+			}
+			if len(page.Alerts) != want || (want == 1 && !sameAlert(page.Alerts[0], a)) {
+				t.Fatalf("alerts of %s after the rename: %+v, want %d", upn, page.Alerts, want)
+			}
+		}
+		return nil
+	})
 	view(t, s, func(r store.Reader) error {
 		got, err := r.Alerts(ctx, gks("a1", "a2", "nope"))
 		if err != nil {
