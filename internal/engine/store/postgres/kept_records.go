@@ -22,6 +22,9 @@ func recordBlock(r store.RecordRef) *int64 {
 // RecordBlockIDs takes ids from a sequence: never the same twice, and
 // without a lock that concurrent ingests would wait on.
 func (t *tx) RecordBlockIDs(ctx context.Context, n int) ([]int64, error) {
+	if n <= 0 {
+		return nil, nil
+	}
 	rows, err := t.q.Query(ctx, `SELECT nextval('record_block_ids') FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, err

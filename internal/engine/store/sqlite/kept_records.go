@@ -23,6 +23,9 @@ func recordBlock(r store.RecordRef) any {
 // other writer reserves the same ones; ids reserved and not used are handed
 // out again, which is safe because nothing names a block never stored.
 func (t *tx) RecordBlockIDs(ctx context.Context, n int) ([]int64, error) {
+	if n <= 0 {
+		return nil, nil
+	}
 	var last int64
 	err := t.q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'record_blocks'`).Scan(&last)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
