@@ -26,7 +26,8 @@ func TestDetectionTextsAreKept(t *testing.T) {
 	if err := generate.Detections(&input, generate.Options{Records: 6000, Seed: 7, UpdateEvery: 9, StaleEvery: 13}); err != nil {
 		t.Fatal(err)
 	}
-	// A bad record among them is quarantined, not kept.
+	// A bad record among them: the texts compared below are the accepted
+	// records' only.
 	input.WriteString("{\"id\": 42}\n")
 
 	want := map[string][]byte{}
@@ -111,11 +112,8 @@ func TestDetectionTextsAreKept(t *testing.T) {
 	checkTexts()
 
 	clock.Advance(10 * 24 * time.Hour)
-	for id := range want {
-		if _, found, err := svc.DetectionRecord(ctx, id); found || err != nil {
-			t.Fatalf("DetectionRecord(%s) past retention: found %v, %v", id, found, err)
-		}
-		break
+	if _, found, err := svc.DetectionRecord(ctx, ids[0]); found || err != nil {
+		t.Fatalf("DetectionRecord(%s) past retention: found %v, %v", ids[0], found, err)
 	}
 	if _, err := svc.IngestDetections(ctx, strings.NewReader(""), service.IngestOptions{Source: "test"}); err != nil {
 		t.Fatal(err)

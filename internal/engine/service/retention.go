@@ -17,8 +17,8 @@ import (
 
 // PurgeExpired deletes what retention no longer keeps: the alerts whose
 // updated_at, the quarantine entries whose quarantined_at, and the record
-// blocks whose stored_at is older than retention_days on the engine clock. It runs whether or not the
-// integration is enabled.
+// blocks whose stored_at is older than retention_days on the engine clock.
+// It runs whether or not the integration is enabled.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
 	var alerts, entries, blocks int64
 	err := s.store.Update(ctx, func(tx store.Tx) error {

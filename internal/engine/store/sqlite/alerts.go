@@ -56,13 +56,12 @@ func (t *tx) PutAlerts(ctx context.Context, as []engine.Alert) error {
 		return err
 	}
 	// Updates set only what changes as an alert grows, so that SQLite
-	// leaves the entries of the indexes on the other columns alone
-	// (alerts_by_id, alerts_by_user): a replace would delete and insert
-	// every index entry of every alert a batch touches, and the entries by
-	// user lie all over their index. The id and policy follow from the
+	// leaves alone the entries of indexes on none of those columns
+	// (alerts_by_id): a replace deleted and inserted every index entry of
+	// every alert a batch touched. The id and policy follow from the
 	// group; the user principal name rarely changes (a rename), and a
-	// statement of its own sets it where it did. Then the alerts that do
-	// not exist yet are inserted.
+	// statement of its own sets them where they did. Then the alerts that
+	// do not exist yet are inserted.
 	//
 	// OR ROLLBACK and OR IGNORE rather than an upsert: a multi-row
 	// statement that may abort halfway makes SQLite copy every page it
