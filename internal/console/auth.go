@@ -1,6 +1,7 @@
 package console
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,9 +15,13 @@ const (
 	ScopeAdmin = "admin"
 )
 
-// Authenticator checks a token presented at sign-in and tells its scope.
+// Authenticator checks a token presented at sign-in and tells its scope;
+// afterwards, it tells the scope of the same token known by its SHA-256
+// digest, all a session keeps of it. Every request asks again, so that a
+// token withdrawn from the server ends the sessions it opened at once.
 type Authenticator interface {
 	Authenticate(token string) (scope string, ok bool)
+	ScopeOfDigest(digest [sha256.Size]byte) (scope string, ok bool)
 }
 
 const sessionCookie = "idp_session"
@@ -33,10 +38,7 @@ func (c *Console) signedIn(h pageHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Pages show alerts and users: no cache may keep them.
 		w.Header().Set("Cache-Control", "no-store")
-		var sess *session
-		if ck, err := r.Cookie(sessionCookie); err == nil {
-			sess, _ = c.sessions.get(ck.Value)
-		}
+		sess := c.liveSession(r)
 		if sess == nil {
 			target := "/signin"
 			if r.Method == http.MethodGet && r.URL.RequestURI() != "/" {
@@ -47,6 +49,26 @@ func (c *Console) signedIn(h pageHandler) http.Handler {
 		}
 		h(w, r, &view{Scope: sess.scope, CSRF: sess.csrf, Path: r.URL.Path})
 	})
+}
+
+// liveSession is the request's session while the token that opened it is
+// still accepted with the same scope; a session whose token was withdrawn
+// or changed scope is ended, and the person signs in again.
+func (c *Console) liveSession(r *http.Request) *session {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	sess, ok := c.sessions.get(ck.Value)
+	if !ok {
+		return nil
+	}
+	if scope, ok := c.auth.ScopeOfDigest(sess.token); !ok || scope != sess.scope {
+		c.sessions.end(ck.Value)
+		c.log.Info("session ended: its token is no longer accepted with its scope", "scope", sess.scope, "remote", r.RemoteAddr)
+		return nil
+	}
+	return sess
 }
 
 type signinView struct {
@@ -95,7 +117,7 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		c.showSignin(w, r, http.StatusForbidden, next, "That token's scope cannot sign in: use a read or admin token.")
 		return
 	}
-	id, _ := c.sessions.start(scope)
+	id, _ := c.sessions.start(scope, sha256.Sum256([]byte(token)))
 	c.log.Info("signed in", "scope", scope, "remote", r.RemoteAddr)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", MaxAge: int(c.sessions.lifetime / time.Second),
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})

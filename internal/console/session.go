@@ -22,7 +22,10 @@ type sessions struct {
 }
 
 type session struct {
-	scope   string
+	scope string
+	// token is the SHA-256 digest of the token that opened the session,
+	// checked again on every request (Authenticator).
+	token   [sha256.Size]byte
 	csrf    string
 	created time.Time
 	seen    time.Time
@@ -33,10 +36,10 @@ func newSessions(now func() time.Time, lifetime, idle time.Duration, max int) *s
 }
 
 // start creates a session and returns the value its cookie carries.
-func (s *sessions) start(scope string) (string, *session) {
+func (s *sessions) start(scope string, token [sha256.Size]byte) (string, *session) {
 	id := randomToken()
 	now := s.now()
-	sess := &session{scope: scope, csrf: randomToken(), created: now, seen: now}
+	sess := &session{scope: scope, token: token, csrf: randomToken(), created: now, seen: now}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sweep(now)

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -44,6 +45,15 @@ type scopedTokens map[string]string
 func (s scopedTokens) Authenticate(token string) (string, bool) {
 	scope, ok := s[token]
 	return scope, ok
+}
+
+func (s scopedTokens) ScopeOfDigest(digest [sha256.Size]byte) (string, bool) {
+	for token, scope := range s {
+		if sha256.Sum256([]byte(token)) == digest {
+			return scope, true
+		}
+	}
+	return "", false
 }
 
 var signIn = scopedTokens{readToken: console.ScopeRead, adminToken: console.ScopeAdmin, metricsToken: "metrics"}

@@ -147,7 +147,14 @@ func (t *Tokens) Scope(presented string) (Scope, bool) {
 	if presented == "" {
 		return 0, false
 	}
-	h := sha256.Sum256([]byte(presented))
+	return t.ScopeOfDigest(sha256.Sum256([]byte(presented)))
+}
+
+// ScopeOfDigest is Scope for a token known by its SHA-256 digest only: a
+// console session keeps the digest, never the token, and asks again on
+// every request, so that a token removed from the accepted set (or
+// narrowed to read) ends or narrows the sessions it opened.
+func (t *Tokens) ScopeOfDigest(h [sha256.Size]byte) (Scope, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	found, scope := 0, 0
