@@ -157,10 +157,18 @@ echo "alert queries over ${IDP_BENCH_ALERTS:-1000000} alerts (the first run buil
 go test -run '^$' -bench 'BenchmarkQueryAlerts$' -count "$COUNT" -timeout 60m ./internal/engine/store/sqlite >"$scratch/q-sqlite.txt"
 go test -run '^$' -bench 'BenchmarkQueryAlerts$' -count "$COUNT" -timeout 60m ./internal/engine/store/postgres >"$scratch/q-pg.txt"
 go test -run '^$' -bench 'BenchmarkAlertsRead$' -benchtime 10x -count "$COUNT" -timeout 60m ./internal/provider >"$scratch/read.txt"
+# The reading side alone (decode, and pack the kept texts), no store: the
+# ceiling it sets on any ingest, on one core and on two.
+echo "decoding without a store, one core and two..."
+go test -run '^$' -bench 'BenchmarkPipeline$' -benchtime 5x -count "$COUNT" -cpu 1 ./internal/engine/ingest >"$scratch/front-1.txt"
+go test -run '^$' -bench 'BenchmarkPipeline$' -benchtime 5x -count "$COUNT" -cpu 2 ./internal/engine/ingest >"$scratch/front-2.txt"
+medians BenchmarkPipeline "$scratch/front-1.txt" >"$scratch/front-1.med"
+medians BenchmarkPipeline "$scratch/front-2.txt" >"$scratch/front-2.med"
 medians BenchmarkQueryAlerts "$scratch/q-sqlite.txt" >"$scratch/q-sqlite.med"
 medians BenchmarkQueryAlerts "$scratch/q-pg.txt" >"$scratch/q-pg.med"
 medians BenchmarkAlertsRead "$scratch/read.txt" >"$scratch/read.med"
 ms() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+per_s() { awk -v k="$2" '$1 == k { printf "%.0f", 100000 / ($2 / 1000) }' "$1"; } # BenchmarkPipeline's 100,000 records
 
 # One JSON object of every figure, printed as a table.
 jq -n \
@@ -168,6 +176,8 @@ jq -n \
   --argjson rate "$empty_rate" --argjson peak_kb "$peak_kb" --argjson growth_base "$GROWTH_BASE" \
   --argjson grown_rate "$grown_rate" --argjson one_rate "$one_rate" --argjson two_rate "$two_rate" \
   --argjson pg_rate "$pg_rate" \
+  --argjson fe_dec1 "$(per_s "$scratch/front-1.med" decode)" --argjson fe_dec2 "$(per_s "$scratch/front-2.med" decode)" \
+  --argjson fe_keep1 "$(per_s "$scratch/front-1.med" kept-texts)" --argjson fe_keep2 "$(per_s "$scratch/front-2.med" kept-texts)" \
   --argjson sq_policy "$(ms "$scratch/q-sqlite.med" policy-min-severity)" \
   --argjson sq_user "$(ms "$scratch/q-sqlite.med" one-user)" \
   --argjson sq_range "$(ms "$scratch/q-sqlite.med" since-until)" \
@@ -196,7 +206,9 @@ jq -n \
     idp_alerts_read: (([$rd_policy, $rd_user, $rd_range] | max) as $worst
       | fig($worst; "ms"; "< 300 ms"; $worst < 300)
       + {policy_min_severity: $rd_policy, one_user: $rd_user, since_until: $rd_range}),
-    postgres_ingest_rate: fig($pg_rate; "records/s"; ">= 100000 records/s"; $pg_rate >= 100000)
+    postgres_ingest_rate: fig($pg_rate; "records/s"; ">= 100000 records/s"; $pg_rate >= 100000),
+    reading_side_without_store: {unit: "records/s", decode_1_core: $fe_dec1, decode_2_cores: $fe_dec2,
+      kept_texts_1_core: $fe_keep1, kept_texts_2_cores: $fe_keep2}
   }' >"$scratch/figures.json"
 
 jq -r '
@@ -216,7 +228,8 @@ jq -r '
   row("PostgreSQL query: one user"; .query_postgres.one_user),
   row("PostgreSQL query: since/until"; .query_postgres.since_until),
   row("idp_alerts read end to end, slowest of the three"; .idp_alerts_read),
-  row("PostgreSQL ingest, one process"; .postgres_ingest_rate)
+  row("PostgreSQL ingest, one process"; .postgres_ingest_rate),
+  (.reading_side_without_store | "reading side, no store (decode + kept texts)|\(.kept_texts_2_cores) records/s on 2 cores, \(.kept_texts_1_core) on 1|(the ceiling it sets)|")
 ' "$scratch/figures.json" | column -t -s '|'
 echo "ingest summary: $(jq -c . "$OUT/ingest.json")"
 if [ -n "${BENCH_JSON:-}" ]; then
