@@ -186,3 +186,125 @@ func TestUpgradeKeepsTextsFromNowOn(t *testing.T) {
 	defer s.Close()
 	storetest.CheckKeptRecordsUpgrade(t, s, key, version)
 }
+
+// An existing store migrates in place to tables whose rows are appended
+// (migration 0008): what a schema-7 store holds, written by the store's own
+// writes, reads back the same by key, group, user and id, and writes go on
+// as before, newer copies replacing and older ones ignored.
+func TestUpgradeAppendsRows(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	when := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	k1, k2 := engine.KeyOf("d1"), engine.KeyOf("d2")
+	g := engine.WindowGroup(engine.PolicyRiskySignIn, "u1", when, 24*time.Hour)
+	m := engine.Member{Group: g, Detection: k1, ActivityTime: when, Severity: engine.SeverityHigh, Open: true,
+		RiskEventType: "unfamiliarFeatures", UserID: "u1", UserPrincipalName: "u1@example.com", City: "Zürich"}
+	a := engine.Alert{Group: g, ID: "alert-1", Policy: engine.PolicyRiskySignIn, Severity: engine.SeverityHigh, Status: engine.AlertOpen,
+		UserID: "u1", UserPrincipalName: "U1@Example.com", UserDisplayName: "Ünïcode", DetectionCount: 2,
+		RiskEventTypes: []string{"unfamiliarFeatures"}, FirstSeen: when, LastSeen: when.Add(time.Hour), CreatedAt: when, UpdatedAt: when.Add(time.Hour)}
+	openAt(t, dir, 7, func(db *sql.DB) {
+		sqlTx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &tx{q: sqlTx, stmts: map[string]*sql.Stmt{}}
+		if _, err := w.UpsertDetections(ctx, []store.StoredDetection{
+			{Key: k1, Version: when, Groups: []engine.GroupKey{g}, Record: store.RecordRef{Block: 1, Index: 2}},
+			{Key: k2, Version: when.Add(time.Second), Groups: []engine.GroupKey{g}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.PutMembers(ctx, []store.MemberRow{{Group: g, Detection: k1, Payload: store.PackMember(m)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.PutAlerts(ctx, []engine.Alert{a}); err != nil {
+			t.Fatal(err)
+		}
+		w.close()
+		if err := sqlTx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	s, err := Open(ctx, dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var clustered int
+	if err := s.writer.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name IN ('detections', 'members', 'alerts') AND sql LIKE '%WITHOUT ROWID%'`).
+		Scan(&clustered); err != nil || clustered != 0 {
+		t.Fatalf("%d of the three tables are still clustered on their keys (%v)", clustered, err)
+	}
+
+	checkAlert := func(r store.Reader, wantCount int) {
+		t.Helper()
+		alerts, err := r.Alerts(ctx, []engine.GroupKey{g})
+		if err != nil || alerts[g].ID != a.ID || alerts[g].DetectionCount != wantCount || alerts[g].UserDisplayName != a.UserDisplayName ||
+			!alerts[g].LastSeen.Equal(a.LastSeen) {
+			t.Fatalf("the alert by group: %+v, %v", alerts[g], err)
+		}
+		page, err := r.QueryAlerts(ctx, engine.AlertQuery{UserPrincipalName: "u1@EXAMPLE.com", Policy: engine.PolicyRiskySignIn, Limit: 10}, time.Time{})
+		if err != nil || page.Total != 1 || len(page.Alerts) != 1 || page.Alerts[0].ID != a.ID || page.Alerts[0].DetectionCount != wantCount {
+			t.Fatalf("the alert by user and policy: %+v, %v", page, err)
+		}
+		if got, found, err := r.AlertByID(ctx, a.ID); err != nil || !found || got.Group != g {
+			t.Fatalf("the alert by id: %+v, %v, %v", got, found, err)
+		}
+	}
+	err = s.View(ctx, func(r store.Reader) error {
+		ds, err := r.Detections(ctx, []engine.DetectionKey{k1, k2})
+		if err != nil {
+			return err
+		}
+		if d := ds[k1]; !d.Version.Equal(when) || len(d.Groups) != 1 || d.Groups[0] != g || d.Record != (store.RecordRef{Block: 1, Index: 2}) {
+			t.Fatalf("detection 1 after the upgrade: %+v", d)
+		}
+		if d := ds[k2]; !d.Version.Equal(when.Add(time.Second)) || len(d.Groups) != 1 {
+			t.Fatalf("detection 2 after the upgrade: %+v", d)
+		}
+		ms, err := r.Members(ctx, []engine.GroupKey{g})
+		if err != nil {
+			return err
+		}
+		if len(ms[g]) != 1 || ms[g][0].Detection != k1 || ms[g][0].City != m.City || !ms[g][0].ActivityTime.Equal(when) {
+			t.Fatalf("members after the upgrade: %+v", ms[g])
+		}
+		checkAlert(r, 2)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	a.DetectionCount = 3
+	err = s.Update(ctx, func(tx store.Tx) error {
+		written, err := tx.UpsertDetections(ctx, []store.StoredDetection{
+			{Key: k1, Version: when.Add(time.Minute)}, // newer: replaces
+			{Key: k2, Version: when},                  // older: ignored
+		})
+		if err != nil {
+			return err
+		}
+		if len(written) != 1 || written[k1] == nil || !written[k1].Version.Equal(when) || len(written[k1].Groups) != 1 {
+			t.Fatalf("upserts after the upgrade wrote %+v", written)
+		}
+		if err := tx.PutMembers(ctx, []store.MemberRow{{Group: g, Detection: k1, Payload: store.PackMember(m)}}); err != nil {
+			return err
+		}
+		return tx.PutAlerts(ctx, []engine.Alert{a})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(r store.Reader) error {
+		ms, err := r.Members(ctx, []engine.GroupKey{g})
+		if err == nil && len(ms[g]) != 1 {
+			t.Fatalf("a member written again is there %d times", len(ms[g]))
+		}
+		checkAlert(r, 3)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
