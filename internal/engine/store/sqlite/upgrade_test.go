@@ -235,6 +235,12 @@ func TestUpgradeAppendsRows(t *testing.T) {
 		Scan(&clustered); err != nil || clustered != 0 {
 		t.Fatalf("%d of the three tables are still clustered on their keys (%v)", clustered, err)
 	}
+	// The rebuild sorted on temporary files; the writer's connection must
+	// be back on memory for the queries that follow.
+	var tempStore int
+	if err := s.writer.QueryRow(`PRAGMA temp_store`).Scan(&tempStore); err != nil || tempStore != 2 {
+		t.Fatalf("the writer's temp_store after migrating is %d, want 2 (memory) (%v)", tempStore, err)
+	}
 
 	checkAlert := func(r store.Reader, wantCount int) {
 		t.Helper()
