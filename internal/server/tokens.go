@@ -152,8 +152,8 @@ func (t *Tokens) Scope(presented string) (Scope, bool) {
 
 // ScopeOfDigest is Scope for a token known by its SHA-256 digest only: a
 // console session keeps the digest, never the token, and asks again on
-// every request, so that a token removed from the accepted set (or
-// narrowed to read) ends or narrows the sessions it opened.
+// every request, so that a token removed from the accepted set, or listed
+// again with another scope, ends the sessions it opened.
 func (t *Tokens) ScopeOfDigest(h [sha256.Size]byte) (Scope, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
